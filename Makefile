@@ -1,0 +1,71 @@
+# Worklog: `make run` sets everything up and serves the app; `make test` runs the whole suite.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# uv from PATH, or installed into the selected Python (see .python-version) on first use.
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+PY := $(UV) run --locked python
+WORKERS ?= $(shell echo $$(( $$(nproc) * 2 + 1 )))
+
+.PHONY: help
+help:
+	@echo "make run     install, migrate SQLite, load demo data, serve on http://$(HOST):$(PORT)"
+	@echo "make test    install what the tests need (incl. Chromium) and run the whole suite"
+	@echo "make serve   production server: gunicorn (needs SECRET_KEY, DEBUG=0)"
+	@echo "make bench   benchmarks on PostgreSQL (see README, Performance)"
+	@echo "make lint    ruff, and a check that no migration is missing"
+
+.PHONY: uv
+uv:
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+
+.PHONY: install
+install: uv
+	$(UV) sync --locked
+	npm install --no-audit --no-fund --loglevel=error
+	npm run --silent build
+
+.PHONY: run
+run: install
+	DEBUG=1 $(PY) manage.py migrate --no-input
+	DEBUG=1 $(PY) manage.py load_demo_data
+	@echo ""
+	@echo "  Worklog is running at http://$(HOST):$(PORT)/  (stop with Ctrl-C)"
+	@echo ""
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+# Finds a Chromium for the browser tests: $$CHROMIUM_PATH, Debian's chromium (installed when
+# missing and we are root), or a browser Playwright installed earlier.
+.PHONY: browser
+browser:
+	@if [ -n "$${CHROMIUM_PATH:-}" ] && [ -x "$${CHROMIUM_PATH}" ]; then exit 0; fi; \
+	if command -v chromium >/dev/null 2>&1; then exit 0; fi; \
+	if ls $${HOME}/.cache/ms-playwright/chromium-*/chrome-linux*/chrome >/dev/null 2>&1; then exit 0; fi; \
+	if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Debian's chromium for the browser tests..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		exit 0; \
+	fi; \
+	echo "No Chromium found for the browser tests. Install Debian's 'chromium' package, or set" >&2; \
+	echo "CHROMIUM_PATH to a Chromium or Chrome binary, then run 'make test' again." >&2; \
+	exit 1
+
+.PHONY: test
+test: install browser
+	$(UV) run --locked pytest $(PYTEST_ARGS)
+
+.PHONY: lint
+lint: uv
+	$(UV) run --locked ruff check .
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+.PHONY: serve
+serve: install
+	$(PY) manage.py collectstatic --no-input -v0
+	$(PY) manage.py migrate --no-input
+	$(UV) run --locked gunicorn config.wsgi:application --bind $(HOST):$(PORT) \
+		--workers $(WORKERS) --worker-class gthread --threads 4 --max-requests 2000 \
+		--max-requests-jitter 200 --timeout 30 --access-logfile - --error-logfile -

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from core.views import favicon, healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("core.urls")),
+    path("decisions/", include("decisioning.urls")),
+    path("catalog/", include("catalog.urls")),
+    path("", include("worklog.urls")),
+]

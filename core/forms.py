@@ -1,0 +1,34 @@
+import zoneinfo
+
+from crispy_forms.helper import FormHelper
+from crispy_tailwind.layout import Submit
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from .models import User
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [("", "Site default")] + [
+        (name, name) for name in sorted(zoneinfo.available_timezones())
+    ]
+
+
+class LoginForm(AuthenticationForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Sign in"))
+
+
+class ProfileForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(choices=time_zone_choices, required=False)
+
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "email", "time_zone"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Save profile"))

@@ -1,0 +1,150 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.contrib import messages
+from django.core.management import call_command
+from django.db import DatabaseError
+from django.http import HttpResponse
+from django.test import RequestFactory
+from django.urls import reverse
+
+from core.demo import DEMO_USERNAME
+from core.middleware import HtmxMessagesMiddleware
+from core.models import User
+
+pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_healthz_answers_200_when_database_answers(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "up"}
+
+
+def test_healthz_answers_503_when_database_does_not(client):
+    with mock.patch("core.views.connection.cursor", side_effect=DatabaseError("down")):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["database"] == "down"
+
+
+def test_pages_send_csp_with_nonce_and_no_inline_or_eval(user_client):
+    response = user_client.get(reverse("worklog:dashboard"))
+    policy = response["Content-Security-Policy"]
+    script_src = next(d for d in policy.split(";") if d.strip().startswith("script-src"))
+    assert "'self'" in script_src and "'nonce-" in script_src
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    nonce = script_src.split("'nonce-")[1].split("'")[0]
+    assert f'nonce="{nonce}"'.encode() in response.content
+    assert b"<script>" not in response.content
+
+
+def test_htmx_requests_carry_the_csrf_token_header(user_client):
+    response = user_client.get(reverse("worklog:dashboard"))
+    assert b'hx-headers:inherited=\'{"X-CSRFToken": "' in response.content
+
+
+def test_htmx_posts_without_csrf_token_are_refused(user):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    response = client.post(reverse("core:profile"), {}, headers={"HX-Request": "true"})
+    assert response.status_code == 403
+
+
+def _htmx_request_with_message(user, text):
+    request = RequestFactory().get("/", headers={"HX-Request": "true"})
+    request.user = user
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django_htmx.middleware import HtmxDetails
+
+    request.htmx = HtmxDetails(request)
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    messages.success(request, text)
+    return request
+
+
+def test_htmx_fragment_responses_carry_messages_out_of_band(user):
+    request = _htmx_request_with_message(user, "Saved it.")
+    response = HtmxMessagesMiddleware(lambda r: HttpResponse("<div id='x'></div>"))(request)
+    body = response.content.decode()
+    assert body.startswith("<div id='x'></div>")
+    assert 'id="messages"' in body and 'hx-swap-oob="true"' in body
+    assert "Saved it." in body
+
+
+def test_messages_are_not_appended_to_redirects_or_json(user):
+    request = _htmx_request_with_message(user, "Kept for later.")
+    redirect = HtmxMessagesMiddleware(lambda r: HttpResponse(status=302))(request)
+    assert b"messages" not in redirect.content
+    json_response = HtmxMessagesMiddleware(
+        lambda r: HttpResponse("{}", content_type="application/json")
+    )(request)
+    assert json_response.content == b"{}"
+
+
+def test_load_demo_data_is_idempotent(capsys):
+    call_command("load_demo_data")
+    call_command("load_demo_data")
+    assert User.objects.filter(username=DEMO_USERNAME).count() == 1
+    assert "Sign in as demo /" in capsys.readouterr().out
+
+
+def test_demo_user_can_sign_in(client):
+    from core.demo import DEMO_PASSWORD
+
+    call_command("load_demo_data")
+    response = client.post(
+        reverse("core:login"), {"username": DEMO_USERNAME, "password": DEMO_PASSWORD}
+    )
+    assert response.status_code == 302
+
+
+def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    # A clean process: none of the test run's own settings overrides leak into it.
+    leaked = {
+        "DJANGO_SETTINGS_MODULE",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+        "SECURE_SSL_REDIRECT",
+        "SECURE_COOKIES",
+        "SECURE_HSTS_SECONDS",
+        "DEBUG",
+        "SECRET_KEY",
+    }
+    environment = {k: v for k, v in os.environ.items() if k not in leaked}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_deploy_check_is_clean_with_production_values():
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="0",
+        SECRET_KEY="a-long-random-production-secret-key-with-enough-entropy-1234567890!@#",
+        ALLOWED_HOSTS="worklog.example.com",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_secret_key():
+    result = _manage("check", DEBUG="0", SECRET_KEY="")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
