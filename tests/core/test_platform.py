@@ -148,3 +148,18 @@ def test_production_refuses_to_start_without_secret_key():
     result = _manage("check", DEBUG="0", SECRET_KEY="")
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_collectstatic_builds_the_production_manifest_without_sources(tmp_path):
+    result = _manage(
+        "collectstatic",
+        "--no-input",
+        "-v0",
+        DEBUG="0",
+        SECRET_KEY="a-long-random-production-secret-key-with-enough-entropy-1234567890!@#",
+        STATIC_ROOT=str(tmp_path),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (tmp_path / "staticfiles.json").exists()
+    assert list(tmp_path.glob("css/app.*.css"))
+    assert not (tmp_path / "src").exists()
