@@ -1,0 +1,149 @@
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from decisioning.demo import load_demo_data
+from decisioning.models import Decision, IdempotencyKey, IdempotencyStatus
+from decisioning.services import purge_expired_idempotency_keys
+from decisioning.tasks import purge_expired_idempotency_keys_task
+
+pytestmark = pytest.mark.django_db
+
+
+def keys(**states):
+    """Keys named after their state: expired/live/never x in_flight/completed/failed."""
+    now = timezone.now()
+    expiry = {"expired": now - timedelta(hours=1), "live": now + timedelta(hours=1), "never": None}
+    for name, (when, status) in states.items():
+        IdempotencyKey.objects.create(key=name, status=status, expires_at=expiry[when])
+
+
+def test_purge_deletes_expired_keys_in_batches_but_never_in_flight_ones():
+    for i in range(7):
+        keys(**{f"done{i}": ("expired", IdempotencyStatus.COMPLETED)})
+    keys(
+        failed=("expired", IdempotencyStatus.FAILED),
+        running=("expired", IdempotencyStatus.IN_FLIGHT),
+        fresh=("live", IdempotencyStatus.COMPLETED),
+        forever=("never", IdempotencyStatus.COMPLETED),
+    )
+    assert purge_expired_idempotency_keys(batch_size=3) == 8
+    assert set(IdempotencyKey.objects.values_list("key", flat=True)) == {
+        "running",
+        "fresh",
+        "forever",
+    }
+
+
+def test_purge_keeps_decisions_that_referenced_the_key(user):
+    keys(old=("expired", IdempotencyStatus.COMPLETED))
+    decision = Decision.objects.create(
+        target=user, decision_type="x", idempotency_key=IdempotencyKey.objects.get()
+    )
+    purge_expired_idempotency_keys()
+    decision.refresh_from_db()
+    assert decision.idempotency_key is None
+
+
+def test_purge_command():
+    keys(a=("expired", IdempotencyStatus.COMPLETED), b=("live", IdempotencyStatus.COMPLETED))
+    out = StringIO()
+    call_command("purge_idempotency_keys", "--batch-size", "10", stdout=out)
+    assert "Deleted 1 expired idempotency key." in out.getvalue()
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["b"]
+
+
+def test_purge_task_runs_in_the_background_backend():
+    keys(a=("expired", IdempotencyStatus.FAILED))
+    result = purge_expired_idempotency_keys_task.enqueue()
+    assert result.return_value == 1
+    assert not IdempotencyKey.objects.exists()
+
+
+@pytest.fixture
+def admin_client(client, django_user_model):
+    admin = django_user_model.objects.create_superuser("root", "root@example.com", "x")
+    client.force_login(admin)
+    return client
+
+
+def test_idempotency_key_admin_is_read_only_with_filters(admin_client):
+    keys(a=("expired", IdempotencyStatus.COMPLETED), b=("live", IdempotencyStatus.IN_FLIGHT))
+    url = reverse("admin:decisioning_idempotencykey_changelist")
+    assert admin_client.get(url).status_code == 200
+    expired = admin_client.get(url, {"expiry": "expired"})
+    assert [key.key for key in expired.context["cl"].result_list] == ["a"]
+    in_flight = admin_client.get(url, {"status__exact": "in_flight"})
+    assert [key.key for key in in_flight.context["cl"].result_list] == ["b"]
+    assert admin_client.get(reverse("admin:decisioning_idempotencykey_add")).status_code == 403
+    key = IdempotencyKey.objects.get(key="a")
+    change = reverse("admin:decisioning_idempotencykey_change", args=[key.pk])
+    assert admin_client.get(change).status_code == 200
+    admin_client.post(change, {"key": "changed"})
+    key.refresh_from_db()
+    assert key.key == "a"
+
+
+def test_idempotency_key_admin_purge_action(admin_client):
+    keys(a=("expired", IdempotencyStatus.COMPLETED), b=("expired", IdempotencyStatus.IN_FLIGHT))
+    url = reverse("admin:decisioning_idempotencykey_changelist")
+    response = admin_client.post(
+        url,
+        {"action": "purge_expired", "_selected_action": [IdempotencyKey.objects.first().pk]},
+        follow=True,
+    )
+    assert "Deleted 1 expired idempotency keys." in response.content.decode()
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["b"]
+
+
+def test_decision_admin_hides_deleted_by_default_and_restores(admin_client, user):
+    alive = Decision.objects.create(target=user, decision_type="alive", reason="kept")
+    gone = Decision.objects.create(target=user, decision_type="gone")
+    gone.delete()
+    url = reverse("admin:decisioning_decision_changelist")
+    listed = admin_client.get(url).context["cl"].result_list
+    assert list(listed) == [alive]
+    deleted = admin_client.get(url, {"deleted": "yes"}).context["cl"].result_list
+    assert list(deleted) == [gone]
+    assert len(admin_client.get(url, {"deleted": "all"}).context["cl"].result_list) == 2
+    assert list(admin_client.get(url, {"q": "kept"}).context["cl"].result_list) == [alive]
+    admin_client.post(url + "?deleted=yes", {"action": "restore", "_selected_action": [gone.pk]})
+    assert Decision.objects.filter(pk=gone.pk).exists()
+
+
+def test_decision_admin_delete_is_soft_and_recorded_at_read_only(admin_client, user):
+    decision = Decision.objects.create(target=user, decision_type="x")
+    change = reverse("admin:decisioning_decision_change", args=[decision.pk])
+    page = admin_client.get(change).content.decode()
+    assert 'name="recorded_at"' not in page
+    admin_client.post(
+        reverse("admin:decisioning_decision_delete", args=[decision.pk]), {"post": "yes"}
+    )
+    assert Decision.all_objects.filter(pk=decision.pk, deleted_at__isnull=False).exists()
+    url = reverse("admin:decisioning_decision_changelist")
+    other = Decision.objects.create(target=user, decision_type="y")
+    admin_client.post(url, {"action": "soft_delete", "_selected_action": [other.pk]})
+    assert not Decision.objects.exists()
+    assert Decision.all_objects.count() == 2
+
+
+def test_demo_data_is_idempotent(user):
+    load_demo_data(user)
+    count = Decision.objects.count()
+    load_demo_data(user)
+    assert Decision.objects.count() == count == 5
+    assert Decision.objects.filter(supersedes__isnull=False).count() == 1
+
+
+def test_back_office_group_grants_seeing_every_decision(user, other_user):
+    from decisioning.services import ensure_back_office_group
+
+    Decision.objects.create(target=user, decision_type="x", decided_by=user)
+    ensure_back_office_group().user_set.add(other_user)
+    ensure_back_office_group()
+    other_user = other_user.__class__.objects.get(pk=other_user.pk)
+    assert Decision.objects.visible_to(other_user).count() == 1
