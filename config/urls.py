@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from config.api import api
 from core.views import favicon, healthz
 
 urlpatterns = [
@@ -10,5 +11,6 @@ urlpatterns = [
     path("accounts/", include("core.urls")),
     path("decisions/", include("decisioning.urls")),
     path("catalog/", include("catalog.urls")),
+    path("api/v1/", api.urls),
     path("", include("worklog.urls")),
 ]

@@ -111,3 +111,27 @@ class User(AbstractUser):
         return (
             zoneinfo.ZoneInfo(self.time_zone) if self.time_zone else timezone.get_default_timezone()
         )
+
+
+class ApiToken(UUIDModel):
+    """A personal token for the JSON API. Only a hash of the secret is stored: the secret itself
+    is shown once, when the token is created."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(
+        max_length=12, help_text="The secret's first characters, to tell tokens apart."
+    )
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -1,4 +1,9 @@
-from .models import User
+import hashlib
+import secrets
+
+from django.utils import timezone
+
+from .models import ApiToken, User
 
 
 def update_profile(
@@ -11,3 +16,39 @@ def update_profile(
     user.full_clean(validate_unique=False)
     user.save(update_fields=["first_name", "last_name", "email", "time_zone"])
     return user
+
+
+API_TOKEN_PREFIX = "wl_"
+
+
+def hash_api_token(secret: str) -> str:
+    # The secret is 256 random bits, so a fast hash is enough: nothing to brute-force.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_api_token(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """A new token for `user`, and its secret, which is not stored and cannot be shown again."""
+    secret = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, name=name, prefix=secret[:10], key_hash=hash_api_token(secret)
+    )
+    return token, secret
+
+
+def revoke_api_token(*, token: ApiToken) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def user_for_api_token(secret: str) -> User | None:
+    """The active user a live token belongs to, or None: one query."""
+    if not secret.startswith(API_TOKEN_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=hash_api_token(secret), revoked_at=None, user__is_active=True)
+        .first()
+    )
+    return token.user if token else None

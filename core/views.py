@@ -5,13 +5,13 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import services
-from .forms import LoginForm, ProfileForm
+from .forms import ApiTokenForm, LoginForm, ProfileForm
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +22,13 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+def _profile_page(request: HttpRequest, status: int = 200, **context) -> HttpResponse:
+    context.setdefault("form", ProfileForm(instance=request.user))
+    context.setdefault("token_form", ApiTokenForm())
+    context["api_tokens"] = request.user.api_tokens.filter(revoked_at=None)
+    return render(request, "core/profile.html", context, status=status)
+
+
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
@@ -29,7 +36,28 @@ def profile(request: HttpRequest) -> HttpResponse:
         services.update_profile(user=request.user, **form.cleaned_data)
         messages.success(request, "Profile saved.")
         return redirect("core:profile")
-    return render(request, "core/profile.html", {"form": form})
+    return _profile_page(request, form=form)
+
+
+@never_cache
+@require_POST
+def api_token_create(request: HttpRequest) -> HttpResponse:
+    """Creates a token and shows its secret on this response only: it is stored hashed."""
+    token_form = ApiTokenForm(request.POST)
+    if not token_form.is_valid():
+        return _profile_page(request, status=422, token_form=token_form)
+    token, secret = services.create_api_token(
+        user=request.user, name=token_form.cleaned_data["name"]
+    )
+    return _profile_page(request, new_token=token, new_token_secret=secret)
+
+
+@require_POST
+def api_token_revoke(request: HttpRequest, pk) -> HttpResponse:
+    token = get_object_or_404(request.user.api_tokens.filter(revoked_at=None), pk=pk)
+    services.revoke_api_token(token=token)
+    messages.success(request, f"Token “{token.name}” revoked: it no longer works.")
+    return redirect("core:profile")
 
 
 @login_not_required

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "crispy_tailwind",
     "axes",
     "django_tasks_db",
+    "ninja",
     "core",
     "decisioning",
     "worklog",

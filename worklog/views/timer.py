@@ -1,9 +1,285 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+"""The timer dashboard and its actions. An action answers an HTMX request with the active-session
+fragment plus out-of-band swaps of today's list, the totals and the recent targets; a plain form
+post is redirected back to the dashboard."""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from worklog import services
+from worklog.exceptions import InvalidSessionTimesError, NoActiveSessionError
+from worklog.forms import CorrectionForm, StartForm, StopAtForm, StopForm
+from worklog.models import EndReason, WorkSession
+from worklog.selectors.timer import (
+    Totals,
+    active_session,
+    is_long_running,
+    long_session_limit,
+    recent_targets,
+    timer_totals,
+    todays_sessions,
+)
+from worklog.targets import (
+    Target,
+    resolve_target,
+    search_targets,
+    target_type_for_model,
+    target_types,
+)
+
+TEMPLATE = "worklog/dashboard.html"
+
+# The SVG's geometry: bars grow up from y=CHART_TOP+CHART_HEIGHT, one every BAR_STEP units.
+CHART_TOP, CHART_HEIGHT, BAR_STEP = 12, 110, 40
+
+
+@dataclass(frozen=True)
+class ChartBar:
+    x: int
+    y: int
+    height: int
+    label: str
+    hours: str
+    title: str
+    is_today: bool
+
+
+def week_chart(totals: Totals) -> list[ChartBar]:
+    """Bars of hours per day, scaled to the longest day (at least one hour)."""
+    scale = max([day.seconds for day in totals.days] + [3600])
+    bars = []
+    for index, day in enumerate(totals.days):
+        height = round(CHART_HEIGHT * day.seconds / scale)
+        hours = day.seconds / 3600
+        bars.append(
+            ChartBar(
+                x=10 + index * BAR_STEP,
+                y=CHART_TOP + CHART_HEIGHT - height,
+                height=height,
+                label=day.day.strftime("%a"),
+                hours=f"{hours:.1f}" if day.seconds else "",
+                title=f"{day.day:%A %-d %B}: {hours:.1f} hours",
+                is_today=day.is_today,
+            )
+        )
+    return bars
+
+
+def _timer_context(request: HttpRequest, **extra) -> dict:
+    user = request.user
+    now = timezone.now()
+    active = active_session(user)
+    totals = timer_totals(user, now=now)
+    long_running = is_long_running(active, now=now)
+    return {
+        "active": active,
+        "elapsed_seconds": int((now - active.started_at).total_seconds()) if active else 0,
+        "long_running": long_running,
+        "long_session_hours": int(long_session_limit().total_seconds() // 3600),
+        "stop_at_form": (
+            StopAtForm(initial={"stopped_at": active.started_at + long_session_limit()})
+            if long_running
+            else None
+        ),
+        "sessions": todays_sessions(user, now=now),
+        "totals": totals,
+        "chart": week_chart(totals),
+        "recent_targets": recent_targets(user),
+        "has_target_types": bool(target_types()),
+        **extra,
+    }
+
+
+def _timer_response(
+    request: HttpRequest, *, announcement: str = "", status: int = 200, **extra
+) -> HttpResponse:
+    if not request.htmx:
+        return redirect("worklog:dashboard")
+    context = _timer_context(request, announcement=announcement, **extra)
+    return render(request, "worklog/timer/swap.html", context, status=status)
+
+
+def _target_from_key(request: HttpRequest, key: str) -> Target | None:
+    """The target a form names; 404 when it names one this user may not time."""
+    if not key:
+        return None
+    target = resolve_target(request.user, key)
+    if target is None:
+        raise Http404("No such target.")
+    return target
+
+
+def _describe(session: WorkSession) -> str:
+    return str(session.target) if session.target_id and session.target else "no target"
 
 
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The home page: the timer."""
-    return render(request, "worklog/dashboard.html")
+    context = _timer_context(request, open_picker="pick" in request.GET)
+    return render(request, TEMPLATE, context)
+
+
+@require_POST
+def start(request: HttpRequest) -> HttpResponse:
+    form = StartForm(request.POST)
+    if not form.is_valid():
+        problems = " ".join(error for errors in form.errors.values() for error in errors)
+        messages.error(request, f"Could not start: {problems}")
+        return _timer_response(request)
+    target_key = form.cleaned_data["target"]
+    target = resolve_target(request.user, target_key) if target_key else None
+    if target_key and target is None:
+        if not request.htmx:
+            raise Http404("No such target.")
+        # Still a 404, but one htmx can swap in: the dashboard as it is, with the reason.
+        messages.error(request, "That is not something you can time.")
+        return _timer_response(request, status=404)
+    session = services.start_session(
+        request.user,
+        target=target.object if target else None,
+        session_type=form.cleaned_data["session_type"],
+        notes=form.cleaned_data["notes"],
+    )
+    return _timer_response(request, announcement=f"Timer started: {_describe(session)}.")
+
+
+@require_POST
+def stop(request: HttpRequest) -> HttpResponse:
+    form = StopForm(request.POST)
+    notes = form.cleaned_data["notes"] if form.is_valid() else ""
+    try:
+        session = services.stop_session(request.user, notes=notes)
+    except NoActiveSessionError:
+        messages.warning(request, "No session is running.")
+        return _timer_response(request, announcement="No session is running.")
+    return _timer_response(
+        request, announcement=f"Timer stopped after {session.duration_seconds // 60} minutes."
+    )
+
+
+@require_POST
+def toggle(request: HttpRequest) -> HttpResponse:
+    """The keyboard shortcut's action, from any page."""
+    session = services.toggle_session(request.user)
+    if session.is_active:
+        announcement = f"Timer started: {_describe(session)}."
+    else:
+        announcement = f"Timer stopped after {session.duration_seconds // 60} minutes."
+    return _timer_response(request, announcement=announcement)
+
+
+@require_GET
+def target_search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:100]
+    found = search_targets(request.user, query) if query.strip() else []
+    return render(request, f"{TEMPLATE}#target-results", {"found_targets": found, "query": query})
+
+
+def _own_session(request: HttpRequest, pk) -> WorkSession:
+    return get_object_or_404(WorkSession.objects.for_user(request.user), pk=pk)
+
+
+@require_POST
+def stop_at(request: HttpRequest, pk) -> HttpResponse:
+    """The one-step correction of a session left running too long."""
+    session = _own_session(request, pk)
+    form = StopAtForm(request.POST)
+    if form.is_valid():
+        try:
+            services.stop_running_session(
+                session=session,
+                stopped_at=form.cleaned_data["stopped_at"],
+                end_reason=EndReason.CORRECTED,
+            )
+        except InvalidSessionTimesError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Session stopped and corrected.")
+    else:
+        messages.error(request, "Give the time the session should stop at.")
+    return _timer_response(request)
+
+
+def _target_choices(request: HttpRequest, session: WorkSession) -> tuple[str, list]:
+    choices = [
+        (target.key, f"{target.label} ({target.type.label})")
+        for target in recent_targets(request.user)
+    ]
+    current_key = ""
+    target_type = (
+        target_type_for_model(session.target_content_type.model_class())
+        if session.target_content_type_id
+        else None
+    )
+    if target_type and session.target is not None:
+        current = Target(target_type, session.target)
+        current_key = current.key
+        if current_key not in dict(choices):
+            choices.insert(0, (current_key, f"{current.label} ({target_type.label})"))
+    return current_key, choices
+
+
+@require_http_methods(["GET", "POST"])
+def session_edit(request: HttpRequest, pk) -> HttpResponse:
+    """Correct a stopped session."""
+    session = _own_session(request, pk)
+    if session.is_active:
+        messages.warning(request, "Stop the session before correcting it.")
+        return redirect("worklog:dashboard")
+    current_key, choices = _target_choices(request, session)
+    form = CorrectionForm.for_session(
+        session,
+        target_key=current_key,
+        target_choices=choices,
+        data=request.POST if request.method == "POST" else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        target = _target_from_key(request, data["target"])
+        try:
+            services.correct_session(
+                session=session,
+                started_at=data["started_at"],
+                stopped_at=data["stopped_at"],
+                effective_at=data["effective_at"],
+                target=target.object if target else None,
+                session_type=data["session_type"],
+                notes=data["notes"],
+            )
+        except InvalidSessionTimesError as error:
+            form.add_error(error.field, str(error))
+        else:
+            messages.success(request, "Session corrected.")
+            return redirect("worklog:dashboard")
+    status = 422 if form.errors else 200
+    return render(
+        request,
+        "worklog/timer/session_edit.html",
+        {"form": form, "session": session},
+        status=status,
+    )
+
+
+@require_POST
+def session_delete(request: HttpRequest, pk) -> HttpResponse:
+    session = _own_session(request, pk)
+    services.delete_session(session=session)
+    if not request.htmx:
+        messages.success(request, "Session deleted.")
+    return _timer_response(request, deleted_session=session, announcement="Session deleted.")
+
+
+@require_POST
+def session_restore(request: HttpRequest, pk) -> HttpResponse:
+    session = get_object_or_404(WorkSession.all_objects.for_user(request.user).deleted(), pk=pk)
+    try:
+        services.restore_session(session=session)
+    except InvalidSessionTimesError as error:
+        messages.error(request, f"Could not restore the session: {error}")
+        return _timer_response(request)
+    return _timer_response(request, announcement="Session restored.")

@@ -1,0 +1,122 @@
+"""Drives HTTP load from asynchronous httpx clients; bounded in request count and time."""
+
+import asyncio
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import httpx
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str
+    headers: dict[str, str] = field(default_factory=dict)
+    data: dict | None = None
+    json: dict | None = None
+
+
+@dataclass
+class LoadResult:
+    name: str
+    clients: int
+    requests: int
+    errors: int
+    server_errors: int
+    seconds: float
+    latencies_ms: list[float]
+
+    @property
+    def throughput(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    def percentile(self, p: int) -> float:
+        if len(self.latencies_ms) < 2:
+            return self.latencies_ms[0] if self.latencies_ms else 0.0
+        return statistics.quantiles(self.latencies_ms, n=100, method="inclusive")[p - 1]
+
+    def as_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "clients": self.clients,
+            "requests": self.requests,
+            "errors": self.errors,
+            "server_errors": self.server_errors,
+            "seconds": round(self.seconds, 3),
+            "rps": round(self.throughput, 1),
+            "p50_ms": round(self.percentile(50), 2),
+            "p95_ms": round(self.percentile(95), 2),
+            "p99_ms": round(self.percentile(99), 2),
+        }
+
+
+async def _client_loop(
+    client: httpx.AsyncClient,
+    make_request: Callable[[int], Request],
+    client_index: int,
+    budget: list[int],
+    deadline: float,
+    result: LoadResult,
+    expected: set[int],
+) -> None:
+    while budget[0] > 0 and time.monotonic() < deadline:
+        budget[0] -= 1
+        request = make_request(client_index)
+        started = time.perf_counter()
+        try:
+            response = await client.request(
+                request.method,
+                request.path,
+                headers=request.headers,
+                data=request.data,
+                json=request.json,
+            )
+            status = response.status_code
+        except httpx.HTTPError:
+            status = 599
+        result.latencies_ms.append((time.perf_counter() - started) * 1000)
+        result.requests += 1
+        if status >= 500:
+            result.server_errors += 1
+        if status not in expected:
+            result.errors += 1
+
+
+def run_load(
+    name: str,
+    base_url: str,
+    clients: int,
+    make_request: Callable[[int], Request],
+    make_client_kwargs: Callable[[int], dict],
+    *,
+    max_requests: int,
+    max_seconds: float,
+    expected: set[int] = frozenset({200}),
+) -> LoadResult:
+    """`clients` concurrent connections, each with its own cookies/headers from
+    `make_client_kwargs(i)`, sending `make_request(i)` until the request or time budget is spent."""
+
+    async def main() -> LoadResult:
+        result = LoadResult(name, clients, 0, 0, 0, 0.0, [])
+        budget = [max_requests]
+        sessions = [
+            httpx.AsyncClient(base_url=base_url, timeout=30, **make_client_kwargs(i))
+            for i in range(clients)
+        ]
+        started = time.perf_counter()
+        deadline = time.monotonic() + max_seconds
+        try:
+            await asyncio.gather(
+                *(
+                    _client_loop(s, make_request, i, budget, deadline, result, set(expected))
+                    for i, s in enumerate(sessions)
+                )
+            )
+        finally:
+            result.seconds = time.perf_counter() - started
+            await asyncio.gather(*(s.aclose() for s in sessions))
+        return result
+
+    return asyncio.run(main())

@@ -1,0 +1,114 @@
+"""The project's JSON API at /api/v1/: one NinjaAPI that each app adds its router to. Requests
+authenticate with a personal token (`Authorization: Bearer <token>`, from the profile page), so
+the session login that guards the web pages does not apply here. Every error is JSON:
+`{"code": "...", "message": "..."}`."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
+
+from core.api_auth import ApiTokenAuth
+
+STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    422: "invalid_input",
+    429: "throttled",
+}
+
+
+class ApiError(HttpError):
+    """An error with a machine-readable `code`, raised by the apps' routers."""
+
+    def __init__(self, status_code: int, code: str, message: str) -> None:
+        self.code = code
+        super().__init__(status_code, message)
+
+
+class JsonOrEmptyParser(Parser):
+    """An empty body is an empty object: a hotkey's bare `curl -X POST` needs no `-d '{}'`."""
+
+    def parse_body(self, request: HttpRequest) -> dict:
+        if not request.body.strip():
+            return {}
+        return super().parse_body(request)
+
+
+class WorklogAPI(NinjaAPI):
+    @property
+    def urls(self):
+        patterns, app_name, namespace = super().urls
+        for pattern in patterns:
+            # Token-authenticated, not by the session: LoginRequiredMiddleware must let them pass.
+            login_not_required(pattern.callback)
+        return patterns, app_name, namespace
+
+
+api = WorklogAPI(
+    title="Worklog API",
+    version="1",
+    description=(
+        "Time your work from hotkeys and integrations. Authenticate with a token from your "
+        "profile page: `Authorization: Bearer <token>`."
+    ),
+    urls_namespace="api",
+    auth=ApiTokenAuth(),
+    parser=JsonOrEmptyParser(),
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def error_response(
+    request: HttpRequest, status: int, code: str, message: str, **extra
+) -> HttpResponse:
+    return api.create_response(request, {"code": code, "message": message, **extra}, status=status)
+
+
+@api.exception_handler(ApiError)
+def on_api_error(request: HttpRequest, error: ApiError) -> HttpResponse:
+    return error_response(request, error.status_code, error.code, error.message)
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
+    return error_response(
+        request,
+        401,
+        "unauthorized",
+        "A valid API token is required: send 'Authorization: Bearer <token>'.",
+    )
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    code = STATUS_CODES.get(error.status_code, "error")
+    return error_response(request, error.status_code, code, error.message)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    details = [
+        {"location": list(item.get("loc", ())), "message": item.get("msg", "")}
+        for item in error.errors
+    ]
+    summary = "; ".join(
+        f"{'.'.join(str(part) for part in d['location'])}: {d['message']}" for d in details
+    )
+    return error_response(
+        request, 422, "invalid_input", f"The request is not valid: {summary}", errors=details
+    )
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, error: Http404) -> HttpResponse:
+    return error_response(request, 404, "not_found", str(error) or "Not found.")
+
+
+api.add_router("/timer", "worklog.api.timer.router")

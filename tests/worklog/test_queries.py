@@ -1,0 +1,72 @@
+"""The timer's query counts are fixed: they do not grow with the number of sessions."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.testapp.models import Widget
+from worklog.models import WorkSession
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HX-Request": "true"}
+
+# Session and user (2); lock the user, read the running sessions, write (3); render the fragments:
+# active session, totals, today's sessions plus one per target type among them (here one),
+# recent targets (5). Savepoints, which exist only inside the test's transaction, are not counted.
+HTMX_TOGGLE_QUERIES = 10
+# Session and user (2); active session, totals, today's sessions plus one per target type among
+# them, recent targets plus one per target type among them (6).
+DASHBOARD_QUERIES = 8
+
+
+def make_history(user, count: int, widgets: list[Widget]) -> None:
+    now = timezone.now()
+    WorkSession.objects.bulk_create(
+        WorkSession(
+            user=user,
+            target=widgets[index % len(widgets)],
+            started_at=now - timedelta(minutes=10 * (index + 1)),
+            stopped_at=now - timedelta(minutes=10 * (index + 1)) + timedelta(minutes=5),
+            duration_seconds=300,
+            end_reason="stopped",
+        )
+        for index in range(count)
+    )
+
+
+def count_queries(func) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        func()
+    return len([q for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]])
+
+
+def test_dashboard_query_count_is_the_same_for_10_and_1000_sessions(
+    user_client, user, widget_target_type
+):
+    widgets = [Widget.objects.create(name=f"w{i}") for i in range(12)]
+    make_history(user, 10, widgets)
+    url = reverse("worklog:dashboard")
+    user_client.get(url)
+    with_ten = count_queries(lambda: user_client.get(url))
+    make_history(user, 990, widgets)
+    assert WorkSession.objects.count() == 1000
+    with_thousand = count_queries(lambda: user_client.get(url))
+    assert with_ten == with_thousand == DASHBOARD_QUERIES
+
+
+@pytest.mark.parametrize("running", [False, True], ids=["start", "stop"])
+def test_htmx_toggle_query_count_is_fixed(user_client, user, running):
+    make_history(user, 50, [Widget.objects.create(name="w")])
+    if running:
+        WorkSession.objects.create(user=user, switch_policy=True)
+    user_client.get(reverse("worklog:dashboard"))
+    with CaptureQueriesContext(connection) as queries:
+        response = user_client.post(reverse("worklog:timer-toggle"), headers=HTMX)
+    assert response.status_code == 200
+    real = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(real) == HTMX_TOGGLE_QUERIES, "\n".join(real)

@@ -1,0 +1,54 @@
+import pytest
+
+from tests.testapp.models import Widget
+from worklog.targets import (
+    TargetType,
+    register_target_type,
+    resolve_target,
+    search_targets,
+    target_types,
+    unregister_target_type,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_registered_type_is_listed_and_unregistered(widget_target_type):
+    assert widget_target_type in target_types()
+    unregister_target_type(Widget)
+    assert widget_target_type not in target_types()
+
+
+def test_search_matches_search_fields_case_insensitively(user, widget, widget_target_type):
+    Widget.objects.create(name="Other thing")
+    found = search_targets(user, "QUARTERLY")
+    assert [target.object for target in found] == [widget]
+    assert found[0].key == f"testapp.widget:{widget.pk}"
+    assert found[0].type.label == "Widget"
+
+
+def test_search_runs_one_query_per_type(user, widget_target_type, django_assert_num_queries):
+    for index in range(30):
+        Widget.objects.create(name=f"report {index}")
+    with django_assert_num_queries(1):
+        found = search_targets(user, "report", limit=20)
+    assert len(found) == 20
+
+
+def test_search_respects_visible_to(user, widget, empty_target_registry):
+    register_target_type(TargetType(Widget, "Widget", ("name",), lambda u: Widget.objects.none()))
+    try:
+        assert search_targets(user, "quarterly") == []
+        assert resolve_target(user, f"testapp.widget:{widget.pk}") is None
+    finally:
+        unregister_target_type(Widget)
+
+
+@pytest.mark.parametrize("key", ["", "testapp.widget", "testapp.widget:not-a-uuid", "nope.model:1"])
+def test_resolve_target_rejects_malformed_or_unknown_keys(user, widget_target_type, key):
+    assert resolve_target(user, key) is None
+
+
+def test_resolve_target_finds_visible_object(user, widget, widget_target_type):
+    target = resolve_target(user, f"testapp.widget:{widget.pk}")
+    assert target is not None and target.object == widget

@@ -1,0 +1,143 @@
+"""The timer's JSON API, for desktop hotkeys and integrations. Each endpoint calls the same
+service the dashboard uses."""
+
+from datetime import datetime, timedelta
+from typing import Literal
+from uuid import UUID
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+
+from config.api import ApiError
+from worklog import services
+from worklog.exceptions import InvalidSessionTimesError, NoActiveSessionError
+from worklog.models import WorkSession
+from worklog.selectors.timer import active_session
+from worklog.targets import resolve_target
+
+router = Router(tags=["timer"])
+
+MAX_LISTED_SESSIONS = 1000
+
+
+class TargetOut(Schema):
+    type: str = Field(description="app_label.model")
+    id: str
+    label: str
+    key: str = Field(description="Pass this as `target` to start a session on it again.")
+
+
+class SessionOut(Schema):
+    id: UUID
+    started_at: datetime
+    stopped_at: datetime | None
+    duration_seconds: int | None
+    is_active: bool
+    end_reason: str
+    session_type: str
+    notes: str
+    target: TargetOut | None
+
+    @staticmethod
+    def resolve_target(session: WorkSession) -> dict | None:
+        if not session.target_content_type_id or session.target is None:
+            return None
+        type_key = f"{session.target_content_type.app_label}.{session.target_content_type.model}"
+        return {
+            "type": type_key,
+            "id": session.target_id,
+            "label": str(session.target),
+            "key": f"{type_key}:{session.target_id}",
+        }
+
+
+class StartIn(Schema):
+    target: str = Field(
+        "", max_length=300, description="A target key, `app_label.model:id`; empty for none."
+    )
+    session_type: str = Field("", max_length=100)
+    notes: str = Field("", max_length=2000)
+
+
+class StopIn(Schema):
+    notes: str = Field("", max_length=2000)
+
+
+class ToggleOut(Schema):
+    action: Literal["started", "stopped"]
+    session: SessionOut
+
+
+class SessionsQuery(Schema):
+    start: datetime | None = Field(None, alias="from", description="Default: seven days ago.")
+    end: datetime | None = Field(None, alias="to", description="Default: now.")
+
+
+def _target(request: HttpRequest, key: str):
+    if not key:
+        return None
+    target = resolve_target(request.user, key)
+    if target is None:
+        raise ApiError(404, "target_not_found", f"No target {key!r} that you may time.")
+    return target.object
+
+
+def _aware(value: datetime | None, request: HttpRequest) -> datetime | None:
+    if value is not None and timezone.is_naive(value):
+        return timezone.make_aware(value, request.user.zone)
+    return value
+
+
+@router.get("", response=SessionOut | None, summary="The running session, or null")
+def current(request: HttpRequest):
+    return active_session(request.user)
+
+
+@router.post("/toggle", response=ToggleOut, summary="Stop the running session, or start one")
+def toggle(request: HttpRequest, payload: StartIn | None = None):
+    payload = payload or StartIn()
+    session = services.toggle_session(
+        request.user,
+        target=_target(request, payload.target),
+        session_type=payload.session_type,
+        notes=payload.notes,
+    )
+    return {"action": "started" if session.is_active else "stopped", "session": session}
+
+
+@router.post("/start", response={201: SessionOut}, summary="Start a session (switches)")
+def start(request: HttpRequest, payload: StartIn | None = None):
+    payload = payload or StartIn()
+    try:
+        session = services.start_session(
+            request.user,
+            target=_target(request, payload.target),
+            session_type=payload.session_type,
+            notes=payload.notes,
+        )
+    except InvalidSessionTimesError as error:
+        raise ApiError(422, "invalid_times", str(error)) from error
+    return Status(201, session)
+
+
+@router.post("/stop", response=SessionOut, summary="Stop the running session")
+def stop(request: HttpRequest, payload: StopIn | None = None):
+    try:
+        return services.stop_session(request.user, notes=(payload or StopIn()).notes)
+    except NoActiveSessionError as error:
+        raise ApiError(409, "no_active_session", "No session is running.") from error
+
+
+@router.get("/sessions", response=list[SessionOut], summary="Sessions overlapping [from, to)")
+def sessions(request: HttpRequest, filters: Query[SessionsQuery]):
+    end = _aware(filters.end, request) or timezone.now()
+    start = _aware(filters.start, request) or end - timedelta(days=7)
+    if end <= start:
+        raise ApiError(422, "invalid_range", "'to' must be after 'from'.")
+    return list(
+        WorkSession.objects.for_user(request.user)
+        .in_range(start, end)
+        .with_targets()
+        .order_by("started_at")[:MAX_LISTED_SESSIONS]
+    )

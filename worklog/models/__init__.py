@@ -1,0 +1,3 @@
+from .timer import EndReason, WorkSession, WorkSessionQuerySet
+
+__all__ = ["EndReason", "WorkSession", "WorkSessionQuerySet"]

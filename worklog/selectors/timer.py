@@ -1,0 +1,139 @@
+"""Reads the timer pages need. Days and weeks are the user's local ones; the sums are computed by
+the database, over each session's part inside the period (a session across midnight counts on
+both days)."""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import (
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Max,
+    Q,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest, Least
+from django.utils import timezone
+
+from worklog.models import WorkSession
+from worklog.targets import Target, visible_targets
+
+DEFAULT_LONG_SESSION_HOURS = 10
+
+
+def long_session_limit() -> timedelta:
+    return timedelta(
+        hours=getattr(settings, "WORKLOG_LONG_SESSION_HOURS", DEFAULT_LONG_SESSION_HOURS)
+    )
+
+
+def local_day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """[start, end) of a calendar day in `zone`, in UTC; 23 or 25 hours long across a DST change.
+    (Python subtracts two datetimes of one zone as wall-clock times, hence the conversion.)"""
+    start = datetime.combine(day, time.min, tzinfo=zone)
+    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class DayTotal:
+    day: date
+    seconds: int
+    is_today: bool
+
+
+@dataclass(frozen=True)
+class Totals:
+    today_seconds: int
+    week_seconds: int
+    days: list[DayTotal]
+
+
+def _seconds_within(start: datetime, end: datetime, now: datetime) -> Sum:
+    def at(value):
+        return Value(value, output_field=DateTimeField())
+
+    overlap = ExpressionWrapper(
+        Least(Coalesce("stopped_at", at(now)), at(end)) - Greatest(F("started_at"), at(start)),
+        output_field=DurationField(),
+    )
+    return Sum(
+        overlap,
+        filter=Q(started_at__lt=min(end, now))
+        & (Q(stopped_at__isnull=True) | Q(stopped_at__gt=start)),
+    )
+
+
+def timer_totals(user, *, now: datetime | None = None) -> Totals:
+    """Today's and this week's (Monday to Sunday) totals, and each day's: one query."""
+    now = now or timezone.now()
+    zone = user.zone
+    today = now.astimezone(zone).date()
+    monday = today - timedelta(days=today.weekday())
+    days = [monday + timedelta(days=offset) for offset in range(7)]
+    bounds = [local_day_bounds(day, zone) for day in days]
+    week_start, week_end = bounds[0][0], bounds[-1][1]
+    aggregates = {
+        f"day{index}": _seconds_within(start, end, now) for index, (start, end) in enumerate(bounds)
+    }
+    result = (
+        WorkSession.objects.for_user(user)
+        .in_range(week_start, week_end)
+        .aggregate(week=_seconds_within(week_start, week_end, now), **aggregates)
+    )
+
+    def seconds(value: timedelta | None) -> int:
+        return max(int(value.total_seconds()), 0) if value else 0
+
+    day_totals = [
+        DayTotal(day=day, seconds=seconds(result[f"day{index}"]), is_today=day == today)
+        for index, day in enumerate(days)
+    ]
+    return Totals(
+        today_seconds=next(d.seconds for d in day_totals if d.is_today),
+        week_seconds=seconds(result["week"]),
+        days=day_totals,
+    )
+
+
+def active_session(user) -> WorkSession | None:
+    return (
+        WorkSession.objects.for_user(user).active().with_targets().order_by("-started_at").first()
+    )
+
+
+def todays_sessions(user, *, now: datetime | None = None) -> list[WorkSession]:
+    """The sessions that overlap the user's local today, latest first."""
+    now = now or timezone.now()
+    start, end = local_day_bounds(now.astimezone(user.zone).date(), user.zone)
+    return list(
+        WorkSession.objects.for_user(user)
+        .in_range(start, end)
+        .with_targets()
+        .order_by("-started_at")
+    )
+
+
+def recent_targets(user, *, limit: int = 6) -> list[Target]:
+    """The targets of the user's latest sessions, most recent first, that the user may still see."""
+    rows = list(
+        WorkSession.objects.for_user(user)
+        .exclude(target_content_type=None)
+        .values("target_content_type", "target_id")
+        .annotate(last_started=Max("started_at"))
+        .order_by("-last_started")[:limit]
+    )
+    references = [(row["target_content_type"], row["target_id"]) for row in rows]
+    found = visible_targets(user, references)
+    return [found[ref] for ref in references if ref in found]
+
+
+def is_long_running(session: WorkSession | None, *, now: datetime | None = None) -> bool:
+    if session is None or not session.is_active:
+        return False
+    return (now or timezone.now()) - session.started_at > long_session_limit()

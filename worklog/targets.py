@@ -1,0 +1,119 @@
+"""The things a user can time. Apps register their models here in `AppConfig.ready()`; the
+dashboard's picker, the recent-targets list and the API resolve targets only through this registry,
+and only among the objects `visible_to(user)` returns."""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import QuerySet
+
+from core.models import User
+
+
+@dataclass(frozen=True)
+class TargetType:
+    model: type[models.Model]
+    label: str
+    search_fields: tuple[str, ...]
+    visible_to: Callable[[User], QuerySet]
+
+    @property
+    def key(self) -> str:
+        return self.model._meta.label_lower
+
+
+@dataclass(frozen=True)
+class Target:
+    """One object a session can be timed against, as the picker and the API show it."""
+
+    type: TargetType
+    object: models.Model
+
+    @property
+    def key(self) -> str:
+        """`app_label.model:pk`, the reference forms and the API pass back."""
+        return f"{self.type.key}:{self.object.pk}"
+
+    @property
+    def label(self) -> str:
+        return str(self.object)
+
+
+_registry: dict[str, TargetType] = {}
+
+
+def register_target_type(target_type: TargetType) -> None:
+    _registry[target_type.key] = target_type
+
+
+def unregister_target_type(model: type[models.Model]) -> None:
+    _registry.pop(model._meta.label_lower, None)
+
+
+def target_types() -> list[TargetType]:
+    return list(_registry.values())
+
+
+def target_type_for_model(model: type[models.Model]) -> TargetType | None:
+    return _registry.get(model._meta.label_lower)
+
+
+def search_targets(user: User, query: str, limit: int = 20) -> list[Target]:
+    """Objects of every registered type that `user` may time and whose search fields contain
+    `query`: one query per type."""
+    query = query.strip()
+    found: list[Target] = []
+    for target_type in target_types():
+        if len(found) >= limit:
+            break
+        queryset = target_type.visible_to(user)
+        if query and target_type.search_fields:
+            queryset = queryset.filter(
+                reduce(
+                    or_,
+                    (
+                        models.Q(**{f"{field}__icontains": query})
+                        for field in target_type.search_fields
+                    ),
+                )
+            )
+        found.extend(Target(target_type, obj) for obj in queryset[: limit - len(found)])
+    return found
+
+
+def resolve_target(user: User, key: str) -> Target | None:
+    """The target `key` names, if its type is registered and `user` may see it; else None."""
+    type_key, _, pk = key.partition(":")
+    target_type = _registry.get(type_key.lower())
+    if target_type is None or not pk:
+        return None
+    try:
+        obj = target_type.visible_to(user).filter(pk=pk).first()
+    except (ValueError, TypeError, ValidationError):  # a malformed key, e.g. not a UUID
+        return None
+    return Target(target_type, obj) if obj is not None else None
+
+
+def visible_targets(
+    user: User, references: Iterable[tuple[int, str]]
+) -> dict[tuple[int, str], Target]:
+    """The targets among `(content_type_id, object_id)` pairs that `user` may still see, with one
+    query per target type."""
+    wanted: dict[int, set[str]] = {}
+    for content_type_id, object_id in references:
+        if content_type_id and object_id:
+            wanted.setdefault(content_type_id, set()).add(object_id)
+    found: dict[tuple[int, str], Target] = {}
+    for content_type_id, object_ids in wanted.items():
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        target_type = target_type_for_model(model) if model else None
+        if target_type is None:
+            continue
+        for obj in target_type.visible_to(user).filter(pk__in=object_ids):
+            found[(content_type_id, str(obj.pk))] = Target(target_type, obj)
+    return found

@@ -1,0 +1,20 @@
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def clock(seconds) -> str:
+    """Seconds as H:MM:SS, the way the live clock shows them."""
+    seconds = max(int(seconds or 0), 0)
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}"
+
+
+@register.filter
+def hours_minutes(seconds) -> str:
+    """Seconds as '3h 05m' (or '12m' under an hour)."""
+    minutes = max(int(seconds or 0), 0) // 60
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m"
