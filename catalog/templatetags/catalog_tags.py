@@ -1,0 +1,24 @@
+from decimal import Decimal
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def qty(value) -> str:
+    """A quantity without trailing zeros: 3.00 -> 3, 1.50 -> 1.5."""
+    if value is None or value == "":
+        return ""
+    number = Decimal(value).normalize()
+    return f"{number:f}"
+
+
+@register.filter
+def hours_minutes(seconds) -> str:
+    """Seconds as "2h 05m", "12m", or "under a minute"."""
+    minutes = int(seconds or 0) // 60
+    if minutes == 0:
+        return "under a minute"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h {minutes:02}m" if hours else f"{minutes}m"
