@@ -18,14 +18,17 @@ class PageProblems:
             lambda msg: msg.type == "error" and self.errors.append(f"console: {msg.text}"),
         )
         page.on("pageerror", lambda exc: self.errors.append(f"page error: {exc}"))
-        page.on(
-            "requestfailed",
-            lambda req: self.errors.append(f"failed: {req.method} {req.url} {req.failure}"),
-        )
+        page.on("requestfailed", self._on_request_failed)
         page.on(
             "response",
             lambda res: res.status >= 400 and self.errors.append(f"HTTP {res.status}: {res.url}"),
         )
+
+    def _on_request_failed(self, request):
+        # A navigation cancels the previous page's requests still in flight (net::ERR_ABORTED):
+        # that is the browser moving on, not a broken resource.
+        if request.failure != "net::ERR_ABORTED":
+            self.errors.append(f"failed: {request.method} {request.url} {request.failure}")
 
     def assert_none(self):
         assert self.errors == [], "\n".join(self.errors)
