@@ -35,7 +35,9 @@ run: install
 	@echo ""
 	@echo "  Worklog is running at http://$(HOST):$(PORT)/  (stop with Ctrl-C)"
 	@echo ""
-	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	@DEBUG=1 .venv/bin/python manage.py db_worker --no-reload --interval 2 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null || true' EXIT INT TERM; \
+	DEBUG=1 .venv/bin/python manage.py runserver $(HOST):$(PORT)
 
 # Finds a Chromium for the browser tests: $$CHROMIUM_PATH, Debian's chromium (installed when
 # missing and we are root), or a browser Playwright installed earlier.
@@ -66,6 +68,8 @@ lint: uv
 serve: install
 	$(PY) manage.py collectstatic --no-input -v0
 	$(PY) manage.py migrate --no-input
-	$(UV) run --locked gunicorn config.wsgi:application --bind $(HOST):$(PORT) \
+	@.venv/bin/python manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null || true' EXIT INT TERM; \
+	.venv/bin/gunicorn config.wsgi:application --bind $(HOST):$(PORT) \
 		--workers $(WORKERS) --worker-class gthread --threads 4 --max-requests 2000 \
 		--max-requests-jitter 200 --timeout 30 --access-logfile - --error-logfile -
