@@ -232,3 +232,27 @@ def test_start_with_too_long_type_is_refused_with_a_message(user_client):
         "Could not start: Ensure this value has at most 100 characters" in response.content.decode()
     )
     assert not WorkSession.objects.exists()
+
+
+def test_today_list_shows_the_latest_sessions_and_counts_the_earlier_ones(user_client, user):
+    from worklog.selectors.timer import TODAY_LIST_LIMIT
+
+    start_of_day = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    minutes_today = int((timezone.now() - start_of_day).total_seconds() // 60)
+    count = min(TODAY_LIST_LIMIT + 5, minutes_today)
+    if count <= TODAY_LIST_LIMIT:
+        pytest.skip("too early in the day to fit more sessions than the list shows")
+    WorkSession.objects.bulk_create(
+        WorkSession(
+            user=user,
+            started_at=timezone.now() - timedelta(minutes=count - index),
+            stopped_at=timezone.now() - timedelta(minutes=count - index, seconds=-30),
+            duration_seconds=30,
+            end_reason="stopped",
+        )
+        for index in range(count)
+    )
+    html = user_client.get(reverse("worklog:dashboard")).content.decode()
+    assert html.count("data-session=") == TODAY_LIST_LIMIT
+    earlier = count - TODAY_LIST_LIMIT
+    assert f"and {earlier} earlier session" in html

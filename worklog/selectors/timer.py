@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import (
+    Count,
     DateTimeField,
     DurationField,
     ExpressionWrapper,
@@ -16,6 +17,7 @@ from django.db.models import (
     Q,
     Sum,
     Value,
+    Window,
 )
 from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
@@ -107,15 +109,23 @@ def active_session(user) -> WorkSession | None:
     )
 
 
-def todays_sessions(user, *, now: datetime | None = None) -> list[WorkSession]:
-    """The sessions that overlap the user's local today, latest first."""
+TODAY_LIST_LIMIT = 25
+
+
+def todays_sessions(
+    user, *, now: datetime | None = None, limit: int = TODAY_LIST_LIMIT
+) -> list[WorkSession]:
+    """The latest `limit` sessions that overlap the user's local today, latest first, each
+    annotated with `today_count`, the number of all of today's sessions: a day of many short
+    sessions must not make every timer action render them all."""
     now = now or timezone.now()
     start, end = local_day_bounds(now.astimezone(user.zone).date(), user.zone)
     return list(
         WorkSession.objects.for_user(user)
         .in_range(start, end)
         .with_targets()
-        .order_by("-started_at")
+        .annotate(today_count=Window(Count("id")))
+        .order_by("-started_at")[:limit]
     )
 
 

@@ -75,6 +75,7 @@ def _timer_context(request: HttpRequest, **extra) -> dict:
     active = active_session(user)
     totals = timer_totals(user, now=now)
     long_running = is_long_running(active, now=now)
+    sessions = todays_sessions(user, now=now)
     return {
         "active": active,
         "elapsed_seconds": int((now - active.started_at).total_seconds()) if active else 0,
@@ -85,7 +86,8 @@ def _timer_context(request: HttpRequest, **extra) -> dict:
             if long_running
             else None
         ),
-        "sessions": todays_sessions(user, now=now),
+        "sessions": sessions,
+        "earlier_sessions_today": sessions[0].today_count - len(sessions) if sessions else 0,
         "totals": totals,
         "chart": week_chart(totals),
         "recent_targets": recent_targets(user),
