@@ -64,6 +64,12 @@ lint: uv
 	$(UV) run --locked ruff check .
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
+# Benchmarks on the local PostgreSQL (BENCH_DATABASE_URL names a database it drops and creates).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/worklog_bench
+.PHONY: bench
+bench: install
+	$(UV) run --locked python -m bench.run --database-url $(BENCH_DATABASE_URL) $(BENCH_ARGS)
+
 .PHONY: serve
 serve: install
 	$(PY) manage.py collectstatic --no-input -v0

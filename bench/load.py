@@ -16,6 +16,8 @@ class Request:
     headers: dict[str, str] = field(default_factory=dict)
     data: dict | None = None
     json: dict | None = None
+    # An Idempotency-Key the request carries, so the run can count how often each key executed.
+    idempotency_key: str | None = None
 
 
 @dataclass
@@ -27,6 +29,8 @@ class LoadResult:
     server_errors: int
     seconds: float
     latencies_ms: list[float]
+    # Per idempotency key: how many 2xx answers were executions rather than replays.
+    executions_per_key: dict[str, int] = field(default_factory=dict)
 
     @property
     def throughput(self) -> float:
@@ -51,6 +55,10 @@ class LoadResult:
             "p99_ms": round(self.percentile(99), 2),
         }
 
+    @property
+    def keys_executed_twice(self) -> int:
+        return sum(1 for executions in self.executions_per_key.values() if executions > 1)
+
 
 async def _client_loop(
     client: httpx.AsyncClient,
@@ -64,18 +72,26 @@ async def _client_loop(
     while budget[0] > 0 and time.monotonic() < deadline:
         budget[0] -= 1
         request = make_request(client_index)
+        headers = dict(request.headers)
+        if request.idempotency_key:
+            headers["Idempotency-Key"] = request.idempotency_key
         started = time.perf_counter()
         try:
             response = await client.request(
                 request.method,
                 request.path,
-                headers=request.headers,
+                headers=headers,
                 data=request.data,
                 json=request.json,
             )
             status = response.status_code
         except httpx.HTTPError:
             status = 599
+        else:
+            if request.idempotency_key and 200 <= status < 300:
+                replayed = response.headers.get("Idempotent-Replayed") == "true"
+                executions = result.executions_per_key.setdefault(request.idempotency_key, 0)
+                result.executions_per_key[request.idempotency_key] = executions + (not replayed)
         result.latencies_ms.append((time.perf_counter() - started) * 1000)
         result.requests += 1
         if status >= 500:
@@ -100,9 +116,10 @@ def run_load(
 
     async def main() -> LoadResult:
         result = LoadResult(name, clients, 0, 0, 0, 0.0, [])
+        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
         budget = [max_requests]
         sessions = [
-            httpx.AsyncClient(base_url=base_url, timeout=30, **make_client_kwargs(i))
+            httpx.AsyncClient(base_url=base_url, timeout=30, limits=limits, **make_client_kwargs(i))
             for i in range(clients)
         ]
         started = time.perf_counter()

@@ -256,3 +256,6 @@ def test_today_list_shows_the_latest_sessions_and_counts_the_earlier_ones(user_c
     assert html.count("data-session=") == TODAY_LIST_LIMIT
     earlier = count - TODAY_LIST_LIMIT
     assert f"and {earlier} earlier session" in html
+    everything = user_client.get(reverse("worklog:dashboard"), {"today": "all"}).content.decode()
+    assert everything.count("data-session=") == count
+    assert "earlier session" not in everything

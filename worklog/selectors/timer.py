@@ -4,9 +4,11 @@ both days)."""
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
     Count,
     DateTimeField,
@@ -23,6 +25,7 @@ from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
 
 from worklog.models import WorkSession
+from worklog.selectors.compiled import CompiledQuery
 from worklog.targets import Target, visible_targets
 
 DEFAULT_LONG_SESSION_HOURS = 10
@@ -57,6 +60,8 @@ class Totals:
 
 
 def _seconds_within(start: datetime, end: datetime, now: datetime) -> Sum:
+    """The seconds of each session inside [start, end), counting a running one up to `now`."""
+
     def at(value):
         return Value(value, output_field=DateTimeField())
 
@@ -66,9 +71,41 @@ def _seconds_within(start: datetime, end: datetime, now: datetime) -> Sum:
     )
     return Sum(
         overlap,
-        filter=Q(started_at__lt=min(end, now))
+        filter=Q(started_at__lt=end)
+        & Q(started_at__lt=now)
         & (Q(stopped_at__isnull=True) | Q(stopped_at__gt=start)),
     )
+
+
+def _week_totals_queryset(user_id: int, moments: list[datetime]):
+    """Seconds per day of a week: `moments` is now, then the eight boundaries of its days."""
+    now, *boundaries = moments
+    per_day = {
+        f"day{index}": _seconds_within(boundaries[index], boundaries[index + 1], now)
+        for index in range(7)
+    }
+    return (
+        WorkSession.objects.filter(user_id=user_id)
+        .in_range(boundaries[0], boundaries[-1])
+        .values("user")
+        .annotate(**per_day)
+        .values_list(*per_day)
+        .order_by()
+    )
+
+
+@cache
+def _week_totals_query(vendor: str) -> CompiledQuery:
+    return CompiledQuery.compile(_week_totals_queryset, moments=9)
+
+
+def _summed_seconds(value) -> int:
+    """A summed interval as the driver returns it: a timedelta (PostgreSQL) or a number of
+    microseconds (SQLite). A day after now sums to a negative number: it has nothing yet."""
+    if value is None:
+        return 0
+    seconds = value.total_seconds() if isinstance(value, timedelta) else value / 1_000_000
+    return max(int(seconds), 0)
 
 
 def timer_totals(user, *, now: datetime | None = None) -> Totals:
@@ -78,27 +115,18 @@ def timer_totals(user, *, now: datetime | None = None) -> Totals:
     today = now.astimezone(zone).date()
     monday = today - timedelta(days=today.weekday())
     days = [monday + timedelta(days=offset) for offset in range(7)]
-    bounds = [local_day_bounds(day, zone) for day in days]
-    week_start, week_end = bounds[0][0], bounds[-1][1]
-    aggregates = {
-        f"day{index}": _seconds_within(start, end, now) for index, (start, end) in enumerate(bounds)
-    }
-    result = (
-        WorkSession.objects.for_user(user)
-        .in_range(week_start, week_end)
-        .aggregate(week=_seconds_within(week_start, week_end, now), **aggregates)
-    )
-
-    def seconds(value: timedelta | None) -> int:
-        return max(int(value.total_seconds()), 0) if value else 0
-
+    boundaries = [local_day_bounds(day, zone)[0] for day in days]
+    boundaries.append(local_day_bounds(days[-1], zone)[1])
+    row = _week_totals_query(connection.vendor).fetchone(user.pk, [now, *boundaries])
     day_totals = [
-        DayTotal(day=day, seconds=seconds(result[f"day{index}"]), is_today=day == today)
+        DayTotal(
+            day=day, seconds=_summed_seconds(row[index] if row else None), is_today=day == today
+        )
         for index, day in enumerate(days)
     ]
     return Totals(
         today_seconds=next(d.seconds for d in day_totals if d.is_today),
-        week_seconds=seconds(result["week"]),
+        week_seconds=sum(d.seconds for d in day_totals),
         days=day_totals,
     )
 
@@ -109,13 +137,13 @@ def active_session(user) -> WorkSession | None:
     )
 
 
-TODAY_LIST_LIMIT = 25
+TODAY_LIST_LIMIT = 10
 
 
 def todays_sessions(
-    user, *, now: datetime | None = None, limit: int = TODAY_LIST_LIMIT
+    user, *, now: datetime | None = None, limit: int | None = TODAY_LIST_LIMIT
 ) -> list[WorkSession]:
-    """The latest `limit` sessions that overlap the user's local today, latest first, each
+    """The latest `limit` (or all) sessions that overlap the user's local today, latest first, each
     annotated with `today_count`, the number of all of today's sessions: a day of many short
     sessions must not make every timer action render them all."""
     now = now or timezone.now()

@@ -69,13 +69,17 @@ def week_chart(totals: Totals) -> list[ChartBar]:
     return bars
 
 
-def _timer_context(request: HttpRequest, **extra) -> dict:
+def _timer_context(request: HttpRequest, *, all_of_today: bool = False, **extra) -> dict:
     user = request.user
     now = timezone.now()
     active = active_session(user)
     totals = timer_totals(user, now=now)
     long_running = is_long_running(active, now=now)
-    sessions = todays_sessions(user, now=now)
+    sessions = (
+        todays_sessions(user, now=now, limit=None)
+        if all_of_today
+        else todays_sessions(user, now=now)
+    )
     return {
         "active": active,
         "elapsed_seconds": int((now - active.started_at).total_seconds()) if active else 0,
@@ -122,7 +126,9 @@ def _describe(session: WorkSession) -> str:
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The home page: the timer."""
-    context = _timer_context(request, open_picker="pick" in request.GET)
+    context = _timer_context(
+        request, open_picker="pick" in request.GET, all_of_today=request.GET.get("today") == "all"
+    )
     return render(request, TEMPLATE, context)
 
 

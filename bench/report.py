@@ -1,0 +1,116 @@
+"""The benchmark's figures as Markdown, for the terminal and the README."""
+
+
+def load_line(row: dict) -> str:
+    return (
+        f"  {row['name']:<24} {row['clients']:>3} clients: {row['rps']:>7.1f} req/s "
+        f"p50 {row['p50_ms']:.1f} ms p99 {row['p99_ms']:.1f} ms "
+        f"({row['rps_vs_floor']:.0%} of floor) errors {row['errors']}"
+        + (f" VIOLATIONS {row['violations']}" if row["violations"] else "")
+    )
+
+
+def _table(header: list[str], rows: list[list]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return lines
+
+
+def markdown(results: dict) -> str:
+    machine = results["machine"]
+    out = [
+        f"Run {machine['date']} on {machine['cpus']} CPUs ({machine['cpu']}), "
+        f"{machine['memory_gib']} GiB, Python {machine['python']}, PostgreSQL "
+        f"{machine['postgresql'] // 10000}; gunicorn {results['workers']} workers × "
+        f"{results['threads']} threads; load from the same machine.",
+        "",
+        "**Query counts** (rows of the kind the page reads: 10 / 1,000 / 100,000)",
+        "",
+    ]
+    out += _table(
+        ["page or action", "rows of", "10", "1,000", "100,000", "grows"],
+        [
+            [
+                row["page"],
+                row["kind"],
+                *row["queries"].values(),
+                "**yes**" if row["grows"] else "no",
+            ]
+            for row in results["queries"]
+        ],
+    )
+    out += [
+        "",
+        "**Latency and throughput** (ratios to the floor endpoint at the same concurrency)",
+        "",
+    ]
+    out += _table(
+        [
+            "action",
+            "clients",
+            "req/s",
+            "p50 ms",
+            "p95 ms",
+            "p99 ms",
+            "errors",
+            "5xx",
+            "req/s vs floor",
+            "p50 vs floor",
+            "invariants",
+        ],
+        [
+            [
+                row["name"],
+                row["clients"],
+                row["rps"],
+                row["p50_ms"],
+                row["p95_ms"],
+                row["p99_ms"],
+                row["errors"],
+                row["server_errors"],
+                f"{row['rps_vs_floor']:.0%}",
+                f"{row['p50_vs_floor']:.1f}×",
+                "ok" if not row["violations"] else f"**{row['violations']}**",
+            ]
+            for row in results["load"]
+        ],
+    )
+    out += ["", "**The bar**", ""]
+    out += _table(
+        ["check", "value", "passed"],
+        [[c["check"], c["value"], "yes" if c["passed"] else "**no**"] for c in results["bar"]],
+    )
+    out += [
+        "",
+        "**Memory**: peak resident memory per gunicorn worker after the load: "
+        + ", ".join(f"{mib:.0f} MiB" for mib in results["worker_peak_rss_mib"]),
+    ]
+    scale = results.get("scale")
+    if scale:
+        out += [
+            "",
+            f"**Scale** ({scale['users']:,} users; {scale['rows_at_large']:,} sessions written in "
+            f"{scale['seconds_to_load_1m']} s): p50 at 1,000 and at 1,000,000 timer sessions",
+            "",
+        ]
+        out += _table(
+            ["page", "p50 at 1k (ms)", "p50 at 1M (ms)", "ratio", "within 2×"],
+            [
+                [
+                    name,
+                    scale["at_1k"][name]["p50_ms"],
+                    scale["at_1m"][name]["p50_ms"],
+                    ratio,
+                    "yes" if ratio <= 2 else "**no**",
+                ]
+                for name, ratio in scale["p50_ratio_1m_to_1k"].items()
+            ],
+        )
+        seq = [plan for plan in scale["plans"] if plan["sequential_scan_of_sessions"]]
+        out += [
+            "",
+            f"Query plans at 1M rows: {len(scale['plans'])} queries read the sessions table, "
+            f"{len(scale['plans']) - len(seq)} through an index, {len(seq)} by sequential scan "
+            "(the plans are in the JSON).",
+        ]
+    return "\n".join(out) + "\n"

@@ -1,0 +1,208 @@
+"""The benchmark, in one command (`make bench`): query counts at three data sizes, latency and
+throughput under 1, 10 and 50 concurrent clients against a floor endpoint measured in the same
+run, invariants after every load run, scale at a million timer sessions, and the workers' memory.
+
+The app runs under gunicorn on PostgreSQL on 127.0.0.1 (a database of its own, dropped and
+created again); the load comes from asynchronous httpx clients on the same machine, bounded in
+time and requests. Prints a Markdown table and writes the same figures as JSON. Exits non-zero
+when an invariant is violated, a 5xx is answered, or a query count grows with the data.
+
+    uv run python -m bench.run [--seconds 6] [--requests 1500] [--clients 1,10,50]
+"""
+
+import argparse
+import json
+import logging
+import os
+import platform
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench import invariants, report, seed
+from bench.load import run_load
+from bench.server import (
+    DEFAULT_DATABASE_URL,
+    gunicorn,
+    manage,
+    recreate_database,
+    worker_peak_memory_mib,
+)
+
+RESULTS = Path(__file__).resolve().parent / "results"
+DRAFTS_PER_RUN = 400
+
+
+def machine() -> dict:
+    memory_kib = int(
+        next(
+            line.split()[1]
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        )
+    )
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    from django.db import connection
+
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "memory_gib": round(memory_kib / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "postgresql": connection.cursor().connection.info.server_version,
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+
+
+def query_counts() -> list[dict]:
+    from django.contrib.auth.models import Group
+
+    from bench import queries
+    from catalog.access import BACK_OFFICE_GROUP
+    from core.models import User
+    from core.services import create_api_token
+
+    user = User.objects.create_user("queries", password="queries-password")
+    user.groups.add(Group.objects.get(name=BACK_OFFICE_GROUP))
+    seed.create_catalog_items(user.pk)
+    token = create_api_token(user=user, name="queries")[1]
+    return queries.measure(user, token)
+
+
+def load(base_url: str, levels: list[int], seconds: float, requests: int) -> list[dict]:
+    from bench.scenarios import scenarios
+
+    users = seed.create_load_users(max(levels))
+    item_ids = seed.create_catalog_items(users[0].pk)
+    rows = []
+    floor_by_level: dict[int, dict] = {}
+    for run, scenario in enumerate(scenarios(item_ids, DRAFTS_PER_RUN)):
+        for clients in levels:
+            taking_part = users[:clients]
+            if scenario.prepare:
+                scenario.prepare(taking_part, run)
+            make_request = scenario.start(taking_part, run * 100 + clients)
+            result = run_load(
+                scenario.name,
+                base_url,
+                clients,
+                make_request,
+                lambda i, s=scenario, users=taking_part: s.client_kwargs(users[i]),
+                max_requests=requests,
+                max_seconds=seconds,
+                expected=scenario.expected,
+            )
+            figures = result.as_dict()
+            if scenario.name == "floor":
+                floor_by_level[clients] = figures
+            floor = floor_by_level[clients]
+            figures["rps_vs_floor"] = (
+                round(figures["rps"] / floor["rps"], 2) if floor["rps"] else None
+            )
+            figures["p50_vs_floor"] = (
+                round(figures["p50_ms"] / floor["p50_ms"], 2) if floor["p50_ms"] else None
+            )
+            figures["violations"] = invariants.check(result)
+            rows.append(figures)
+            print(report.load_line(figures), flush=True)
+    return rows
+
+
+def bar(load_rows: list[dict], levels: list[int]) -> list[dict]:
+    """The issue's bar: toggle throughput at 10 clients at least half the floor's; p99 at 50
+    clients within 5x of p50 at 1 client."""
+    checks = []
+    by = {(row["name"], row["clients"]): row for row in load_rows}
+    names = sorted({row["name"] for row in load_rows if row["name"] != "floor"}, key=str)
+    middle, top, bottom = (
+        (10 if 10 in levels else levels[len(levels) // 2]),
+        max(levels),
+        min(levels),
+    )
+    for name in names:
+        if name.startswith("timer toggle") and (name, middle) in by:
+            ratio = by[(name, middle)]["rps_vs_floor"]
+            checks.append(
+                {
+                    "check": f"{name}: throughput at {middle} clients ≥ 50% of the floor's",
+                    "value": f"{ratio:.0%}",
+                    "passed": ratio >= 0.5,
+                }
+            )
+        if (name, top) in by and (name, bottom) in by:
+            p99, p50 = by[(name, top)]["p99_ms"], by[(name, bottom)]["p50_ms"]
+            checks.append(
+                {
+                    "check": f"{name}: p99 at {top} clients ≤ 5 × p50 at {bottom}",
+                    "value": f"{p99 / p50:.1f}×",
+                    "passed": p99 <= 5 * p50,
+                }
+            )
+    return checks
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
+    parser.add_argument("--seconds", type=float, default=6, help="per load run")
+    parser.add_argument("--requests", type=int, default=1500, help="per load run")
+    parser.add_argument("--clients", default="1,10,50")
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument("--skip-scale", action="store_true")
+    parser.add_argument("--output", type=Path, default=RESULTS / "latest.json")
+    args = parser.parse_args()
+    levels = [int(n) for n in args.clients.split(",")]
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+    recreate_database(args.database_url)
+    manage(args.database_url, "migrate", "--no-input", "-v", "0")
+    manage(args.database_url, "collectstatic", "--no-input", "-v", "0")
+    seed.setup_django(args.database_url)
+
+    results: dict = {"machine": machine(), "workers": args.workers, "threads": 4}
+    print("== Query counts at 10, 1,000 and 100,000 rows", flush=True)
+    results["queries"] = query_counts()
+    with gunicorn(args.database_url, workers=args.workers) as (base_url, master_pid):
+        print(
+            f"== Load: {levels} clients, {args.seconds:g} s or {args.requests} requests each",
+            flush=True,
+        )
+        results["load"] = load(base_url, levels, args.seconds, args.requests)
+        results["worker_peak_rss_mib"] = worker_peak_memory_mib(master_pid)
+        if not args.skip_scale:
+            print("== Scale: 1,000 and 1,000,000 timer sessions", flush=True)
+            from bench import scale
+
+            results["scale"] = scale.measure(base_url)
+    results["bar"] = bar(results["load"], levels)
+
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(results, indent=2) + "\n")
+    markdown = report.markdown(results)
+    args.output.with_suffix(".md").write_text(markdown)
+    print(markdown)
+    print(f"Figures written to {args.output} and {args.output.with_suffix('.md')}")
+
+    failures = [
+        f"{row['name']} at {row['clients']} clients: {row['violations']}"
+        for row in results["load"]
+        if row["violations"]
+    ] + [
+        f"{row['page']}: query count grows {row['queries']}"
+        for row in results["queries"]
+        if row["grows"]
+    ]
+    if failures:
+        print("FAILED:\n  " + "\n  ".join(failures), file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,132 @@
+"""The actions the load runs drive, each as a user's browser or hotkey sends it. Every scenario
+makes the request client `i` sends next; clients are users, so concurrent clients never share a
+timer, a basket or an idempotency key."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import count
+
+from bench.load import Request
+from bench.seed import LoadUser
+
+
+@dataclass
+class Scenario:
+    name: str
+    # Called once per load run with the users taking part; returns the request maker.
+    start: Callable[[list[LoadUser], int], Callable[[int], Request]]
+    auth: str = "browser"  # or "token"
+    expected: frozenset[int] = frozenset({200})
+    # Called before the run, outside the timing (e.g. to create the baskets to commit).
+    prepare: Callable[[list[LoadUser], int], None] | None = None
+
+    def client_kwargs(self, user: LoadUser) -> dict:
+        if self.auth == "token":
+            return {"headers": {"Authorization": f"Bearer {user.api_token}"}}
+        return user.browser
+
+
+def _same(request: Request) -> Callable[[list[LoadUser], int], Callable[[int], Request]]:
+    return lambda users, run: lambda index: request
+
+
+def _decision_create(users: list[LoadUser], run: int) -> Callable[[int], Request]:
+    """Each client records decisions about one of its baskets; every key is sent twice in a row,
+    as a retried request would be, so the second answer must be a replay."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from catalog.models import Basket
+
+    content_type = ContentType.objects.get_for_model(Basket).pk
+    targets = [user.drafts[0][0] if user.drafts else None for user in users]
+    sent = [count() for _ in users]
+
+    def request(index: int) -> Request:
+        number = next(sent[index])
+        return Request(
+            "POST",
+            f"/decisions/record/{content_type}/{targets[index]}/",
+            data={
+                "decision_type": "load",
+                "outcome": "approved",
+                "reason": f"request {number // 2}",
+            },
+            idempotency_key=f"decision-{run}-{index}-{number // 2}",
+        )
+
+    return request
+
+
+def _add_to_basket(item_ids: list[str]) -> Callable[[list[LoadUser], int], Callable]:
+    lines_per_basket = 10
+
+    def start(users: list[LoadUser], run: int) -> Callable[[int], Request]:
+        sent = [count() for _ in users]
+
+        def request(index: int) -> Request:
+            number = next(sent[index])
+            # The page's basket key: a new basket every `lines_per_basket` additions.
+            basket_key = f"{run:08x}-{index:04x}-4000-8000-{number // lines_per_basket:012x}"
+            return Request(
+                "POST",
+                "/catalog/basket/add/",
+                data={
+                    "catalog_item": item_ids[number % len(item_ids)],
+                    "basket_key": basket_key,
+                    "quantity": "1",
+                },
+            )
+
+        return request
+
+    return start
+
+
+def _commit(users: list[LoadUser], run: int) -> Callable[[int], Request]:
+    """Each basket is committed twice in a row: the double click the page must absorb."""
+    from catalog.selectors import work_type_choices
+
+    chosen = [value for value, _ in work_type_choices()[:2]]
+    sent = [count() for _ in users]
+
+    def request(index: int) -> Request:
+        number = next(sent[index])
+        drafts = users[index].drafts
+        basket_id, revision = drafts[min(number // 2, len(drafts) - 1)]
+        return Request(
+            "POST",
+            f"/catalog/baskets/{basket_id}/commit/",
+            data={"revision": str(revision), "work_types": chosen},
+        )
+
+    return request
+
+
+def _prepare_drafts(item_ids: list[str], total: int) -> Callable[[list[LoadUser], int], None]:
+    """About `total` draft baskets shared among the run's users."""
+    from bench.seed import create_drafts
+
+    return lambda users, run: create_drafts(users, max(1, total // len(users)), item_ids)
+
+
+def scenarios(item_ids: list[str], drafts_per_run: int) -> list[Scenario]:
+    """The floor first: every other figure is also given as a ratio to it."""
+    return [
+        Scenario("floor", _same(Request("POST", "/bench/floor"))),
+        Scenario("timer toggle (HTMX)", _same(Request("POST", "/timer/toggle/"))),
+        Scenario(
+            "timer toggle (API)", _same(Request("POST", "/api/v1/timer/toggle")), auth="token"
+        ),
+        Scenario("dashboard GET", _same(Request("GET", "/"))),
+        Scenario(
+            "decision create",
+            _decision_create,
+            prepare=_prepare_drafts(item_ids, 50),
+        ),
+        Scenario("add to basket", _add_to_basket(item_ids)),
+        Scenario(
+            "basket commit",
+            _commit,
+            prepare=_prepare_drafts(item_ids, drafts_per_run),
+        ),
+    ]
