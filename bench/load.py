@@ -1,6 +1,7 @@
 """Drives HTTP load from asynchronous httpx clients; bounded in request count and time."""
 
 import asyncio
+import random
 import statistics
 import time
 from collections.abc import Callable
@@ -68,7 +69,10 @@ async def _client_loop(
     deadline: float,
     result: LoadResult,
     expected: set[int],
+    think_seconds: float,
 ) -> None:
+    if think_seconds:
+        await asyncio.sleep(random.uniform(0, think_seconds))  # spread the clients' first requests
     while budget[0] > 0 and time.monotonic() < deadline:
         budget[0] -= 1
         request = make_request(client_index)
@@ -98,6 +102,8 @@ async def _client_loop(
             result.server_errors += 1
         if status not in expected:
             result.errors += 1
+        if think_seconds:
+            await asyncio.sleep(think_seconds)
 
 
 def run_load(
@@ -110,9 +116,12 @@ def run_load(
     max_requests: int,
     max_seconds: float,
     expected: set[int] = frozenset({200}),
+    think_seconds: float = 0,
 ) -> LoadResult:
     """`clients` concurrent connections, each with its own cookies/headers from
-    `make_client_kwargs(i)`, sending `make_request(i)` until the request or time budget is spent."""
+    `make_client_kwargs(i)`, sending `make_request(i)` until the request or time budget is spent.
+    With `think_seconds`, each client pauses that long after every answer, as a person would:
+    the load is then paced rather than as fast as the server answers."""
 
     async def main() -> LoadResult:
         result = LoadResult(name, clients, 0, 0, 0, 0.0, [])
@@ -127,7 +136,9 @@ def run_load(
         try:
             await asyncio.gather(
                 *(
-                    _client_loop(s, make_request, i, budget, deadline, result, set(expected))
+                    _client_loop(
+                        s, make_request, i, budget, deadline, result, set(expected), think_seconds
+                    )
                     for i, s in enumerate(sessions)
                 )
             )
