@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_list_or_404, get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -358,6 +358,20 @@ def _query_without_page(params) -> str:
     query = params.copy()
     query.pop("page", None)
     return query.urlencode()
+
+
+@require_GET
+def work_item_detail(request: HttpRequest, pk) -> HttpResponse:
+    """One work item: its state, its actions, and the decisions recorded about it."""
+    [work] = selectors.with_time_logged(
+        get_list_or_404(
+            WorkItem.objects.visible_to(request.user).select_related(
+                "assigned_to", "basket_item__catalog_item", "basket_item__basket"
+            ),
+            pk=pk,
+        )
+    )
+    return render(request, "catalog/work_item_detail.html", {"work": work})
 
 
 WORK_ACTIONS = {

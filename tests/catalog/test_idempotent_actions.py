@@ -143,8 +143,10 @@ def test_every_post_form_of_the_catalog_pages_carries_a_key(
     client.force_login(back_office_user)
     draft = Basket.objects.create(created_by=back_office_user)
     BasketItem.objects.create(basket=draft, catalog_item=make_item("X"), unit_price=1)
+    work = committed_line.work_items.get(spawn_role="prepare")
     pages = [
         reverse("catalog:catalog"),
+        reverse("catalog:work-item-detail", args=[work.pk]),
         reverse("catalog:basket-detail", args=[draft.pk]),
         reverse("catalog:basket-detail", args=[committed_line.basket_id]),
         reverse("catalog:work-queue"),
