@@ -32,6 +32,7 @@ install: uv
 run: install
 	DEBUG=1 $(PY) manage.py migrate --no-input
 	DEBUG=1 $(PY) manage.py load_demo_data
+	DEBUG=1 $(PY) manage.py purge_idempotency_keys --schedule
 	@echo ""
 	@echo "  Worklog is running at http://$(HOST):$(PORT)/  (stop with Ctrl-C)"
 	@echo ""
@@ -74,6 +75,7 @@ bench: install
 serve: install
 	$(PY) manage.py collectstatic --no-input -v0
 	$(PY) manage.py migrate --no-input
+	$(PY) manage.py purge_idempotency_keys --schedule
 	@.venv/bin/python manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null || true' EXIT INT TERM; \
 	.venv/bin/gunicorn config.wsgi:application --bind $(HOST):$(PORT) \

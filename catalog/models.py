@@ -12,6 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 
 from core.models import BaseModel, SoftDeleteQuerySet, UUIDModel, soft_delete_manager
@@ -216,6 +217,9 @@ class Basket(UUIDModel, BaseModel):
     def __str__(self):
         return f"Basket {self.pk} ({self.status})"
 
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:basket-detail", args=[self.pk])
+
 
 class BasketItemQuerySet(SoftDeleteQuerySet):
     def with_dispensed(self):
@@ -375,6 +379,9 @@ class WorkItem(UUIDModel, BaseModel):
 
     def __str__(self):
         return f"{self.work_type} for {self.basket_item}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:work-item-detail", args=[self.pk])
 
 
 class DispenseLog(UUIDModel, BaseModel):

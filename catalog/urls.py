@@ -22,6 +22,7 @@ urlpatterns = [
     path("baskets/<uuid:pk>/lines/<uuid:line_pk>/remove/", views.remove_line, name="line-remove"),
     path("baskets/<uuid:pk>/lines/<uuid:line_pk>/dispense/", views.dispense, name="line-dispense"),
     path("work-queue/", views.work_queue, name="work-queue"),
+    path("work-items/<uuid:pk>/", views.work_item_detail, name="work-item-detail"),
     *[
         path(
             f"work-items/<uuid:pk>/{action}/",

@@ -11,10 +11,11 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_list_or_404, get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from decisioning.http import idempotent_view
 from worklog.targets import resolve_target
 
 from . import selectors, services
@@ -140,6 +141,7 @@ def item_detail(request: HttpRequest, pk) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@idempotent_view
 def item_form(request: HttpRequest, pk=None) -> HttpResponse:
     """Create or edit a catalog item; for users with the catalog permission."""
     if not request.user.has_perm(MANAGE_CATALOG):
@@ -205,6 +207,7 @@ def _refused(request, basket: Basket, message: str, status=HTTPStatus.CONFLICT, 
 
 
 @require_POST
+@idempotent_view
 def add_to_basket(request: HttpRequest) -> HttpResponse:
     form = AddToBasketForm(request.POST)
     if not form.is_valid():
@@ -248,6 +251,7 @@ def add_to_basket(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@idempotent_view
 def change_quantity(request: HttpRequest, pk, line_pk) -> HttpResponse:
     line = selectors.visible_line(request.user, pk, line_pk)
     form = QuantityForm(request.POST)
@@ -261,6 +265,7 @@ def change_quantity(request: HttpRequest, pk, line_pk) -> HttpResponse:
 
 
 @require_POST
+@idempotent_view
 def remove_line(request: HttpRequest, pk, line_pk) -> HttpResponse:
     # A second click on Remove finds the line already gone, and shows the basket without it.
     line = selectors.visible_line(request.user, pk, line_pk, removed_too=True)
@@ -272,6 +277,7 @@ def remove_line(request: HttpRequest, pk, line_pk) -> HttpResponse:
 
 
 @require_POST
+@idempotent_view
 def commit(request: HttpRequest, pk) -> HttpResponse:
     """Commits once: a double click or a resubmitted form finds the basket committed, and shows
     it as it is."""
@@ -293,6 +299,7 @@ def commit(request: HttpRequest, pk) -> HttpResponse:
 
 
 @require_POST
+@idempotent_view
 def cancel(request: HttpRequest, pk) -> HttpResponse:
     basket = selectors.visible_basket(request.user, pk)
     try:
@@ -303,6 +310,7 @@ def cancel(request: HttpRequest, pk) -> HttpResponse:
 
 
 @require_POST
+@idempotent_view
 def dispense(request: HttpRequest, pk, line_pk) -> HttpResponse:
     line = selectors.visible_line(request.user, pk, line_pk)
     if not request.user.has_perm(DISPENSE):
@@ -352,6 +360,20 @@ def _query_without_page(params) -> str:
     return query.urlencode()
 
 
+@require_GET
+def work_item_detail(request: HttpRequest, pk) -> HttpResponse:
+    """One work item: its state, its actions, and the decisions recorded about it."""
+    [work] = selectors.with_time_logged(
+        get_list_or_404(
+            WorkItem.objects.visible_to(request.user).select_related(
+                "assigned_to", "basket_item__catalog_item", "basket_item__basket"
+            ),
+            pk=pk,
+        )
+    )
+    return render(request, "catalog/work_item_detail.html", {"work": work})
+
+
 WORK_ACTIONS = {
     "start": lambda work, user: services.start_work_item(work, user),
     "start-timer": lambda work, user: services.start_work_item(work, user, start_timer=True),
@@ -367,6 +389,7 @@ WORK_ACTION_DONE = {
 
 
 @require_POST
+@idempotent_view
 def work_item_action(request: HttpRequest, pk, action: str) -> HttpResponse:
     work = get_object_or_404(
         WorkItem.objects.visible_to(request.user).select_related("basket_item__catalog_item"),

@@ -1,4 +1,5 @@
 import logging
+from http import HTTPStatus
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -9,6 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from decisioning.http import idempotent_view
 
 from . import services
 from .forms import ApiTokenForm, LoginForm, ProfileForm
@@ -30,6 +33,7 @@ def _profile_page(request: HttpRequest, status: int = 200, **context) -> HttpRes
 
 
 @require_http_methods(["GET", "POST"])
+@idempotent_view
 def profile(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
@@ -39,8 +43,26 @@ def profile(request: HttpRequest) -> HttpResponse:
     return _profile_page(request, form=form)
 
 
+def _token_already_created(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """What a resubmitted "create token" form gets instead of a replay: the secret is shown on
+    the first response only, and is never stored with the idempotency key."""
+    if response.status_code != HTTPStatus.OK:
+        return response
+    return render(
+        request,
+        "decisioning/idempotency_problem.html",
+        {
+            "status": HTTPStatus.CONFLICT,
+            "detail": "This token was already created, and its secret was shown once. If you "
+            "did not copy it, revoke the token on your profile page and create a new one.",
+        },
+        status=HTTPStatus.CONFLICT,
+    )
+
+
 @never_cache
 @require_POST
+@idempotent_view(stored_response=_token_already_created)
 def api_token_create(request: HttpRequest) -> HttpResponse:
     """Creates a token and shows its secret on this response only: it is stored hashed."""
     token_form = ApiTokenForm(request.POST)
@@ -53,6 +75,7 @@ def api_token_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@idempotent_view
 def api_token_revoke(request: HttpRequest, pk) -> HttpResponse:
     token = get_object_or_404(request.user.api_tokens.filter(revoked_at=None), pk=pk)
     services.revoke_api_token(token=token)

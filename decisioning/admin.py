@@ -79,17 +79,17 @@ class DecisionAdmin(admin.ModelAdmin):
         "decision_type",
         "outcome",
         "target_content_type",
-        "target_id",
+        "target_repr",
         "decided_by",
         "effective_at",
         "recorded_at",
         "deleted_at",
     )
     list_filter = (DeletedFilter, "outcome", "decision_type", "target_content_type", "effective_at")
-    search_fields = ("reason", "decision_type", "target_id", "decided_by__username")
+    search_fields = ("reason", "decision_type", "target_id", "target_repr", "decided_by__username")
     list_select_related = ("decided_by", "target_content_type")
     date_hierarchy = "effective_at"
-    readonly_fields = ("recorded_at", "created_at", "updated_at", "deleted_at")
+    readonly_fields = ("recorded_at", "target_repr", "created_at", "updated_at", "deleted_at")
     raw_id_fields = ("decided_by", "supersedes", "idempotency_key")
     actions = ["soft_delete", "restore"]
 

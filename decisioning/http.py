@@ -37,6 +37,12 @@ they are the answer to that request. A 5xx response or an exception rolls the vi
 back and releases the key, so the same request may be retried. Keys are scoped per user (one
 user's key never replays or blocks another's) and expire after 24 hours by default; requests
 of anonymous users are not tracked (every view here needs a login).
+
+A response that must be shown only once (a new API token's secret) is not replayed: the view
+passes `stored_response`, and a retry gets what that returns (e.g. a 409 "already created")
+while the secret itself is never written to the key's row. The JSON API calls
+`handle_idempotently` inside its endpoints, after token authentication, with its own
+`problem` renderer (errors as `{"code", "message"}`).
 """
 
 import base64
@@ -135,13 +141,13 @@ def _is_htmx(request: HttpRequest) -> bool:
     return bool(getattr(request, "htmx", False))
 
 
-def _problem(request: HttpRequest, status: int, detail: str) -> HttpResponse:
+def _problem(request: HttpRequest, status: int, code: str, detail: str) -> HttpResponse:
     """An error response each kind of client can use: JSON for API clients, a message (and
     no swap) for HTMX, a page for a plain form."""
     accepts_json = "application/json" in request.headers.get("Accept", "")
     if request.content_type == "application/json" or (accepts_json and not _is_htmx(request)):
         return JsonResponse(
-            {"status": status, "detail": detail},
+            {"status": status, "code": code, "detail": detail},
             status=status,
             content_type="application/problem+json",
         )
@@ -202,8 +208,13 @@ def handle_idempotently(
     expires_in: timedelta = DEFAULT_EXPIRY,
     required: bool = False,
     lease: timedelta | None = None,
+    problem: Callable[[HttpRequest, int, str, str], HttpResponse] = _problem,
+    stored_response: Callable[[HttpRequest, HttpResponse], HttpResponse] | None = None,
 ) -> HttpResponse:
-    """Answer `request` with `respond()` at most once per Idempotency-Key (see module doc)."""
+    """Answer `request` with `respond()` at most once per Idempotency-Key (see module doc).
+    `problem(request, status, code, detail)` renders the protocol's own errors (400, 409,
+    422); `stored_response(request, response)` gives what a retry replays instead of the
+    first response, for a response that must be shown only once (a secret)."""
     if request.method not in UNSAFE_METHODS:
         return respond()
     raw = request.headers.get(IDEMPOTENCY_HEADER)
@@ -215,13 +226,16 @@ def handle_idempotently(
         raw = request.POST.get(IDEMPOTENCY_FIELD)
     if raw is None:
         if required:
-            return _problem(request, 400, "This request needs an Idempotency-Key.")
+            return problem(
+                request, 400, "idempotency_key_missing", "This request needs an Idempotency-Key."
+            )
         return respond()
     key = parse_key(raw)
     if key is None:
-        return _problem(
+        return problem(
             request,
             400,
+            "idempotency_key_malformed",
             f"The Idempotency-Key is malformed: use 1 to {MAX_KEY_LENGTH} printable ASCII "
             "characters, as a quoted string.",
         )
@@ -244,14 +258,18 @@ def handle_idempotently(
             )
             break
         except IdempotencyKeyReusedError:
-            return _problem(
-                request, 422, "This Idempotency-Key was already used for a different request."
+            return problem(
+                request,
+                422,
+                "idempotency_key_reused",
+                "This Idempotency-Key was already used for a different request.",
             )
         except OperationInFlightError:
             if time.monotonic() >= deadline:
-                return _problem(
+                return problem(
                     request,
                     409,
+                    "request_in_flight",
                     "The same request is still being processed; try again in a moment.",
                 )
             time.sleep(pause)
@@ -267,10 +285,13 @@ def handle_idempotently(
             raise _ServerErrorResponse(response)
         return response
 
+    def store(response: HttpResponse) -> dict:
+        if stored_response is not None:
+            response = stored_response(request, response)
+        return _encode_response(key, response)
+
     try:
-        return run_claimed(
-            outcome, respond_or_roll_back, store=functools.partial(_encode_response, key)
-        )
+        return run_claimed(outcome, respond_or_roll_back, store=store)
     except _ServerErrorResponse as error:
         return error.response
 
@@ -281,6 +302,7 @@ def idempotent_view(
     expires_in: timedelta = DEFAULT_EXPIRY,
     required: bool = False,
     lease: timedelta | None = None,
+    stored_response: Callable[[HttpRequest, HttpResponse], HttpResponse] | None = None,
 ):
     """Decorator form of `handle_idempotently`: `@idempotent_view` or
     `@idempotent_view(required=True)`."""
@@ -294,6 +316,7 @@ def idempotent_view(
                 expires_in=expires_in,
                 required=required,
                 lease=lease,
+                stored_response=stored_response,
             )
 
         return wrapper

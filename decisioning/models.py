@@ -116,6 +116,17 @@ class DecisionOutcome(models.TextChoices):
     ESCALATED = "escalated", "Escalated"
 
 
+TARGET_REPR_LENGTH = 255
+
+
+def describe_target(target) -> str:
+    """The text a decision keeps about its target (see `Decision.target_repr`)."""
+    if target is None:
+        return ""
+    text = str(target)
+    return text if len(text) <= TARGET_REPR_LENGTH else text[: TARGET_REPR_LENGTH - 1] + "…"
+
+
 class Decision(UUIDModel, BaseModel, TimeSemanticsMixin):
     """Track a decision made about a target entity."""
 
@@ -123,6 +134,9 @@ class Decision(UUIDModel, BaseModel, TimeSemanticsMixin):
     target_content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
     target_id = models.CharField(max_length=255)
     target = GenericForeignKey("target_content_type", "target_id")
+    # What the target was called when the decision was recorded: the log shows this text, so
+    # it needs no query per target type, and still names a target that was deleted since.
+    target_repr = models.CharField(max_length=TARGET_REPR_LENGTH, blank=True, default="")
 
     # Decision details
     decision_type = models.CharField(max_length=100)
@@ -186,6 +200,8 @@ class Decision(UUIDModel, BaseModel, TimeSemanticsMixin):
 
     def save(self, *args, **kwargs):
         self.target_id = str(self.target_id)
+        if self._state.adding and not self.target_repr:
+            self.target_repr = describe_target(self.target)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

@@ -8,8 +8,10 @@ through `QuerySet.update()` or raw SQL. Add it to the migration that creates the
 
     operations = [migrations.CreateModel(name="Payment", ...), ProtectRecordedAt("payment")]
 
-On SQLite, a later migration that rebuilds the table drops its triggers: add the operation again
-after such a migration (the tests that try to change `recorded_at` catch a missing trigger).
+On SQLite, a later migration that rebuilds the table (adding a non-null column does) drops its
+triggers: put `ProtectRecordedAt("<model_name>", reinstall=True)` before and after the change.
+It (re)installs the trigger whichever way the migration runs, so the table keeps it forwards
+and backwards (the tests that try to change `recorded_at` catch a missing trigger).
 """
 
 from django.db import migrations
@@ -33,8 +35,9 @@ class ProtectRecordedAt(migrations.operations.base.Operation):
     reversible = True
     reduces_to_sql = True
 
-    def __init__(self, model_name: str):
+    def __init__(self, model_name: str, reinstall: bool = False):
         self.model_name = model_name
+        self.reinstall = reinstall
 
     def state_forwards(self, app_label, state):
         pass
@@ -43,11 +46,15 @@ class ProtectRecordedAt(migrations.operations.base.Operation):
         return f"{table}_keep_recorded_at"
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        model = to_state.apps.get_model(app_label, self.model_name)
+        self._install(to_state.apps.get_model(app_label, self.model_name), schema_editor)
+
+    def _install(self, model, schema_editor):
         table = model._meta.db_table
         quote = schema_editor.quote_name
         trigger = quote(self._trigger_name(table))
         vendor = schema_editor.connection.vendor
+        if self.reinstall:
+            self._drop(table, schema_editor)
         if vendor == "postgresql":
             schema_editor.execute(POSTGRES_FUNCTION)
             schema_editor.execute(
@@ -62,8 +69,14 @@ class ProtectRecordedAt(migrations.operations.base.Operation):
             )
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        model = from_state.apps.get_model(app_label, self.model_name)
-        table = model._meta.db_table
+        if self.reinstall:
+            self._install(to_state.apps.get_model(app_label, self.model_name), schema_editor)
+            return
+        self._drop(
+            from_state.apps.get_model(app_label, self.model_name)._meta.db_table, schema_editor
+        )
+
+    def _drop(self, table: str, schema_editor):
         trigger = schema_editor.quote_name(self._trigger_name(table))
         vendor = schema_editor.connection.vendor
         if vendor == "postgresql":
@@ -74,11 +87,16 @@ class ProtectRecordedAt(migrations.operations.base.Operation):
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {trigger}")
 
     def describe(self):
-        return f"Protect recorded_at of {self.model_name} from updates"
+        verb = "Reinstall the trigger protecting" if self.reinstall else "Protect"
+        return f"{verb} recorded_at of {self.model_name}"
 
     @property
     def migration_name_fragment(self):
         return f"protect_recorded_at_{self.model_name.lower()}"
 
     def deconstruct(self):
-        return self.__class__.__name__, [self.model_name], {}
+        return (
+            self.__class__.__name__,
+            [self.model_name],
+            {"reinstall": True} if self.reinstall else {},
+        )

@@ -78,10 +78,9 @@ class DecisionQuerySet(EventAsOfQuerySet, SoftDeleteQuerySet):
         )
 
     def for_log(self):
-        """Everything the decision log shows, in a fixed number of queries."""
-        return self.select_related(
-            "decided_by", "target_content_type", "supersedes"
-        ).prefetch_related("target")
+        """Everything the decision log shows, in a fixed number of queries whatever the number
+        of target types: targets are shown by their `target_repr`, never loaded."""
+        return self.select_related("decided_by", "target_content_type", "supersedes")
 
 
 class IdempotencyKeyQuerySet(models.QuerySet):

@@ -4,7 +4,8 @@ Visibility of decisions: a user sees the decisions they recorded (`decided_by`);
 `decisioning.view_all_decisions` (the back office, granted through a group) see all.
 
 Visibility of a target (what a decision may be recorded about, from the target's own page):
-for now, an object is visible to a user when it has a `user`, `created_by` or `owner` field
+a model whose default manager has `visible_to(user)` (baskets, work items) decides itself;
+otherwise an object is visible to a user when it has a `user`, `created_by` or `owner` field
 pointing at them, or is that user; back-office users see every object. Anything else, an
 unknown content type or a missing object included, is answered 404, never 403, so nobody
 learns what exists.
@@ -33,6 +34,9 @@ def target_visible_to(user, target: models.Model) -> bool:
         return True
     if isinstance(target, get_user_model()) and target.pk == user.pk:
         return True
+    manager = type(target)._default_manager
+    if callable(getattr(manager, "visible_to", None)):
+        return manager.visible_to(user).filter(pk=target.pk).exists()
     for name in OWNER_FIELDS:
         try:
             field = target._meta.get_field(name)

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -101,7 +101,7 @@ def decision_export(request: HttpRequest) -> HttpResponse:
                     decision.outcome,
                     decision.target_content_type.model,
                     _cell(decision.target_id),
-                    _cell(decision.target) if decision.target is not None else "",
+                    _cell(decision.target_repr),
                     decision.decided_by.get_username() if decision.decided_by else "",
                     _cell(decision.reason),
                     decision.supersedes_id or "",
@@ -140,6 +140,21 @@ def decision_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
             "can_correct": can_correct,
         },
     )
+
+
+@require_GET
+def decision_target(request: HttpRequest, pk: UUID) -> HttpResponse:
+    """The decision's target's page. The log links here rather than to the target itself, so
+    that listing decisions never loads their targets: one is resolved when it is followed."""
+    decision = selectors.get_visible_decision(request.user, pk)
+    target = decision.target
+    if (
+        target is None
+        or not selectors.target_visible_to(request.user, target)
+        or not hasattr(target, "get_absolute_url")
+    ):
+        raise Http404("That object no longer exists, has no page, or is not yours to see.")
+    return redirect(target.get_absolute_url())
 
 
 @require_POST

@@ -42,6 +42,27 @@
     }
   });
 
+  function newIdempotencyKey() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    // crypto.randomUUID needs a secure context; getRandomValues does not.
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    return Array.from(bytes, function (byte) { return byte.toString(16).padStart(2, "0"); }).join("");
+  }
+
+  // A form's hidden idempotency_key makes a double click (htmx queues the second submit with the
+  // same values) or a resubmission act once. Once the server has answered, the next submit of a
+  // form that stays on the page is a new, deliberate operation, so it gets a new key. Not after
+  // a network failure or a 409 "still in flight": retrying those must reuse the key.
+  document.addEventListener("htmx:finally:request", function (event) {
+    const ctx = event.detail && event.detail.ctx;
+    const status = ctx && ctx.response ? ctx.response.status : 0;
+    if (!status || status === 409) return;
+    const source = event.target instanceof Element ? event.target : null;
+    const form = source && (source.matches("form") ? source : source.closest("form"));
+    const field = form && form.isConnected ? form.querySelector('input[name="idempotency_key"]') : null;
+    if (field) field.value = newIdempotencyKey();
+  });
+
   document.addEventListener("click", function (event) {
     const target = event.target instanceof Element ? event.target : null;
     if (!target) return;

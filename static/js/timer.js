@@ -62,10 +62,20 @@
     }
   }
 
+  function newIdempotencyKey() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    return Array.from(bytes, function (byte) { return byte.toString(16).padStart(2, "0"); }).join("");
+  }
+
+  // Each key press is a deliberate toggle, so each gets its own Idempotency-Key: the server
+  // acts on a press once, however often the browser or a proxy retries the request.
   function toggleTimer() {
     // On the dashboard the visible Start or Stop form is the toggle: htmx swaps the fragments.
     const form = document.querySelector("form[data-timer-toggle]");
     if (form) {
+      const field = form.querySelector('input[name="idempotency_key"]');
+      if (field) field.value = newIdempotencyKey();
       form.requestSubmit();
       return;
     }
@@ -73,7 +83,11 @@
     fetch(toggleUrl, {
       method: "POST",
       credentials: "same-origin",
-      headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true" },
+      headers: {
+        "X-CSRFToken": csrfToken(),
+        "HX-Request": "true",
+        "Idempotency-Key": '"' + newIdempotencyKey() + '"',
+      },
     }).then(function (response) {
       if (!response.ok) throw new Error("HTTP " + response.status);
       return response.text();

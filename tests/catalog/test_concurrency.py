@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test import Client
+from django.urls import reverse
 
 from catalog.exceptions import (
     BasketAlreadyCommittedError,
@@ -159,3 +161,27 @@ def test_cancel_racing_a_commit_leaves_one_consistent_outcome(basket, line, slow
         assert final.is_cancelled
         assert isinstance(outcomes[0], BasketCancelledError)
         assert not WorkItem.objects.exists()
+
+
+def test_two_simultaneous_posts_of_one_add_form_add_one_line(user, basket, catalog_item):
+    """A double click that reaches two server threads at once: the Idempotency-Key lets one
+    add through; the other is told it is in flight (HTMX) or gets the first answer."""
+    data = {
+        "catalog_item": catalog_item.pk,
+        "basket": basket.pk,
+        "quantity": "1",
+        "idempotency_key": "double-click-1",
+    }
+
+    def post():
+        client = Client()
+        client.force_login(user)
+        return client.post(reverse("catalog:basket-add"), data, headers={"HX-Request": "true"})
+
+    first, second = run_together(post, post)
+    statuses = sorted(
+        (response.status_code, response.get("Idempotent-Replayed", ""))
+        for response in (first, second)
+    )
+    assert statuses in ([(200, ""), (200, "true")], [(200, ""), (409, "")])
+    assert BasketItem.objects.filter(basket=basket).count() == 1

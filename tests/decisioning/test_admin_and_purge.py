@@ -3,13 +3,15 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.tasks import task_backends
+from django.tasks.backends.dummy import DummyBackend
 from django.urls import reverse
 from django.utils import timezone
 
 from decisioning.demo import load_demo_data
 from decisioning.models import Decision, IdempotencyKey, IdempotencyStatus
 from decisioning.services import purge_expired_idempotency_keys
-from decisioning.tasks import purge_expired_idempotency_keys_task
+from decisioning.tasks import purge_expired_idempotency_keys_task, schedule_purge
 
 pytestmark = pytest.mark.django_db
 
@@ -147,3 +149,73 @@ def test_back_office_group_grants_seeing_every_decision(user, other_user):
     ensure_back_office_group()
     other_user = other_user.__class__.objects.get(pk=other_user.pk)
     assert Decision.objects.visible_to(other_user).count() == 1
+
+
+# The periodic purge
+
+
+@pytest.fixture
+def dummy_backend():
+    """A task backend that keeps what is enqueued (with its run_after) and runs nothing."""
+    original = task_backends["default"]
+    backend = DummyBackend(alias="default", params={})
+    task_backends["default"] = backend
+    yield backend
+    task_backends["default"] = original
+
+
+def test_purge_task_purges_and_reschedules_itself(dummy_backend, settings):
+    settings.DECISIONING_PURGE_INTERVAL = timedelta(minutes=10)
+    keys(a=("expired", IdempotencyStatus.COMPLETED))
+    before = timezone.now()
+    assert purge_expired_idempotency_keys_task.call(batch_size=50) == 1
+    assert not IdempotencyKey.objects.filter(key="a").exists()
+    [next_run] = dummy_backend.results
+    assert next_run.task.func is purge_expired_idempotency_keys_task.func
+    assert next_run.kwargs == {"batch_size": 50}
+    assert before + timedelta(minutes=10) <= next_run.task.run_after
+    assert next_run.task.run_after <= timezone.now() + timedelta(minutes=10)
+
+
+def test_purge_task_reschedules_even_when_the_purge_fails(dummy_backend, monkeypatch):
+    def fail(**kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr("decisioning.tasks.purge_expired_idempotency_keys", fail)
+    with pytest.raises(RuntimeError):
+        purge_expired_idempotency_keys_task.call()
+    assert len(dummy_backend.results) == 1
+
+
+def test_default_interval_is_an_hour(dummy_backend):
+    purge_expired_idempotency_keys_task.call()
+    [next_run] = dummy_backend.results
+    delay = next_run.task.run_after - timezone.now()
+    assert timedelta(minutes=59) < delay <= timedelta(hours=1)
+
+
+def test_schedule_command_enqueues_the_first_run_once(dummy_backend):
+    out = StringIO()
+    call_command("purge_idempotency_keys", "--schedule", stdout=out)
+    call_command("purge_idempotency_keys", "--schedule", stdout=out)
+    assert "Scheduled the background purge" in out.getvalue()
+    assert "already scheduled" in out.getvalue()
+    [first_run] = dummy_backend.results
+    assert first_run.task.run_after <= timezone.now()
+
+
+def test_restarts_never_double_the_chain(dummy_backend, settings):
+    settings.DECISIONING_PURGE_INTERVAL = timedelta(minutes=10)
+    schedule_purge()
+    # The first run reschedules; restarts meanwhile (the same slot) enqueue nothing more.
+    purge_expired_idempotency_keys_task.call()
+    schedule_purge()
+    schedule_purge(run_after=timezone.now() + timedelta(minutes=10))
+    assert len(dummy_backend.results) == 2
+
+
+def test_backend_that_cannot_defer_runs_the_purge_once_without_rescheduling():
+    # The tests' immediate backend runs a task inline: rescheduling there would never end.
+    keys(a=("expired", IdempotencyStatus.COMPLETED))
+    assert purge_expired_idempotency_keys_task.enqueue().return_value == 1
+    assert schedule_purge() is None

@@ -2,11 +2,13 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core.services import create_api_token, revoke_api_token
+from decisioning.http import request_fingerprint
+from decisioning.idempotency import claim_key
 from worklog import WorkSession, start_session, stop_session
 from worklog.models import EndReason
 
@@ -175,3 +177,107 @@ def test_api_toggle_query_count_is_fixed(api, user, running):
     assert response.status_code == 200
     real = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
     assert len(real) == API_TOGGLE_QUERIES, "\n".join(real)
+
+
+# Idempotency-Key on the POSTs
+
+
+def with_key(key: str) -> dict:
+    return {"Idempotency-Key": f'"{key}"'}
+
+
+@pytest.mark.parametrize("path, status", [("toggle", 200), ("start", 201)], ids=["toggle", "start"])
+def test_post_retried_with_one_key_acts_once_and_replays(api, user, path, status):
+    headers = with_key("hotkey-press-1")
+    first = api.generic("POST", f"/api/v1/timer/{path}", headers=headers)
+    second = api.generic("POST", f"/api/v1/timer/{path}", headers=headers)
+    assert first.status_code == second.status_code == status
+    assert "Idempotent-Replayed" not in first
+    assert second["Idempotent-Replayed"] == "true"
+    assert second.json() == first.json()
+    assert WorkSession.objects.get().is_active
+
+
+def test_stop_retried_with_one_key_replays_the_stop(api, user):
+    start_session(user, started_at=ago(minutes=5))
+    first, second = (
+        api.post("/api/v1/timer/stop", {"notes": "done"}, "application/json", headers=with_key("k"))
+        for _ in range(2)
+    )
+    assert first.status_code == second.status_code == 200
+    assert second.json() == first.json() and second["Idempotent-Replayed"] == "true"
+
+
+def test_an_error_answer_is_replayed_too(api):
+    first = api.generic("POST", "/api/v1/timer/stop", headers=with_key("k"))
+    start_session_after = api.generic("POST", "/api/v1/timer/start")
+    assert start_session_after.status_code == 201
+    second = api.generic("POST", "/api/v1/timer/stop", headers=with_key("k"))
+    assert first.status_code == second.status_code == 409
+    assert second.json()["code"] == "no_active_session"
+    assert second["Idempotent-Replayed"] == "true"
+    assert WorkSession.objects.get().is_active
+
+
+def test_a_new_key_per_press_toggles_each_time(api, user):
+    api.generic("POST", "/api/v1/timer/toggle", headers=with_key("press-1"))
+    response = api.generic("POST", "/api/v1/timer/toggle", headers=with_key("press-2"))
+    assert response.json()["action"] == "stopped"
+
+
+def test_same_key_with_another_body_is_422(api):
+    api.post("/api/v1/timer/start", {"notes": "a"}, "application/json", headers=with_key("k"))
+    response = api.post(
+        "/api/v1/timer/start", {"notes": "b"}, "application/json", headers=with_key("k")
+    )
+    assert response.status_code == 422
+    assert response.json()["code"] == "idempotency_key_reused"
+    assert WorkSession.objects.get().notes == "a"
+
+
+@pytest.mark.parametrize("key", ['""', '"a" "b"', "é", "x" * 256])
+def test_malformed_key_is_400(api, key):
+    response = api.generic("POST", "/api/v1/timer/toggle", headers={"Idempotency-Key": key})
+    assert response.status_code == 400
+    assert response.json()["code"] == "idempotency_key_malformed"
+    assert not WorkSession.objects.exists()
+
+
+def test_key_still_in_flight_is_409(api, user):
+    request = RequestFactory().generic("POST", "/api/v1/timer/toggle")
+    claim_key(key="k", scope=f"http:user:{user.pk}", fingerprint=request_fingerprint(request))
+    response = api.generic("POST", "/api/v1/timer/toggle", headers=with_key("k"))
+    assert response.status_code == 409
+    assert response.json()["code"] == "request_in_flight"
+    assert not WorkSession.objects.exists()
+
+
+def test_keys_are_scoped_per_user(api, user, other_user):
+    other_api = Client(
+        headers={"Authorization": f"Bearer {create_api_token(user=other_user, name='x')[1]}"}
+    )
+    api.generic("POST", "/api/v1/timer/toggle", headers=with_key("k"))
+    response = other_api.generic("POST", "/api/v1/timer/toggle", headers=with_key("k"))
+    assert "Idempotent-Replayed" not in response
+    assert WorkSession.objects.filter(user=other_user, stopped_at=None).exists()
+
+
+# Token and user (1); claim the key (1); lock it (1); the toggle (3); complete the key (1).
+API_TOGGLE_WITH_KEY_QUERIES = 7
+# Token and user (1); read the completed key (after its insert fails: 2).
+API_REPLAY_QUERIES = 3
+
+
+def test_api_toggle_with_a_key_query_count_is_fixed(api, user):
+    def toggle():
+        with CaptureQueriesContext(connection) as queries:
+            response = api.generic("POST", "/api/v1/timer/toggle", headers=with_key("k"))
+        real = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+        return response, real
+
+    response, real = toggle()
+    assert response.status_code == 200
+    assert len(real) == API_TOGGLE_WITH_KEY_QUERIES, "\n".join(real)
+    response, real = toggle()
+    assert response["Idempotent-Replayed"] == "true"
+    assert len(real) == API_REPLAY_QUERIES, "\n".join(real)

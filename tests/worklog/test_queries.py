@@ -70,3 +70,37 @@ def test_htmx_toggle_query_count_is_fixed(user_client, user, running):
     assert response.status_code == 200
     real = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
     assert len(real) == HTMX_TOGGLE_QUERIES, "\n".join(real)
+
+
+# As HTMX_TOGGLE_QUERIES, plus claiming the key, locking it and completing it (3).
+HTMX_TOGGLE_WITH_KEY_QUERIES = HTMX_TOGGLE_QUERIES + 3
+
+
+@pytest.mark.parametrize("running", [False, True], ids=["start", "stop"])
+def test_htmx_toggle_with_an_idempotency_key_query_count_is_fixed(user_client, user, running):
+    make_history(user, 50, [Widget.objects.create(name="w")])
+    if running:
+        WorkSession.objects.create(user=user, switch_policy=True)
+    user_client.get(reverse("worklog:dashboard"))
+    with CaptureQueriesContext(connection) as queries:
+        response = user_client.post(
+            reverse("worklog:timer-toggle"), headers={**HTMX, "Idempotency-Key": '"press-1"'}
+        )
+    assert response.status_code == 200
+    real = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(real) == HTMX_TOGGLE_WITH_KEY_QUERIES, "\n".join(real)
+
+
+# Session and user (2); the key's claim fails and its row is read (2). Nothing is rendered.
+HTMX_TOGGLE_REPLAY_QUERIES = 4
+
+
+def test_replayed_htmx_toggle_query_count_is_fixed(user_client, user):
+    make_history(user, 50, [Widget.objects.create(name="w")])
+    headers = {**HTMX, "Idempotency-Key": '"press-1"'}
+    user_client.post(reverse("worklog:timer-toggle"), headers=headers)
+    with CaptureQueriesContext(connection) as queries:
+        response = user_client.post(reverse("worklog:timer-toggle"), headers=headers)
+    assert response["Idempotent-Replayed"] == "true"
+    real = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(real) == HTMX_TOGGLE_REPLAY_QUERIES, "\n".join(real)

@@ -1,15 +1,23 @@
 """The timer's JSON API, for desktop hotkeys and integrations. Each endpoint calls the same
-service the dashboard uses."""
+service the dashboard uses.
 
+The POSTs honour an optional `Idempotency-Key` header (decisioning.http, scoped per user): a
+retry with the same key and body gets the first response again (status and body, with
+`Idempotent-Replayed: true`), errors such as 409 "no active session" included; while the
+first is still running, 409 `request_in_flight`; the same key with a different body, 422
+`idempotency_key_reused`; a malformed key, 400 `idempotency_key_malformed`."""
+
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema
 
-from config.api import ApiError
+from config.api import ApiError, api, error_response
+from decisioning.http import handle_idempotently
 from worklog import services
 from worklog.exceptions import InvalidSessionTimesError, NoActiveSessionError
 from worklog.models import WorkSession
@@ -94,39 +102,64 @@ def current(request: HttpRequest):
     return active_session(request.user)
 
 
+def _once(request: HttpRequest, schema: type[Schema], run: Callable[[], Any], status=200):
+    """The response of `run()`, serialised with `schema`, at most once per Idempotency-Key."""
+
+    def respond() -> HttpResponse:
+        try:
+            result = run()
+        except ApiError as error:
+            return error_response(request, error.status_code, error.code, error.message)
+        return api.create_response(
+            request, schema.model_validate(result).model_dump(), status=status
+        )
+
+    return handle_idempotently(request, respond, problem=error_response)
+
+
 @router.post("/toggle", response=ToggleOut, summary="Stop the running session, or start one")
 def toggle(request: HttpRequest, payload: StartIn | None = None):
     payload = payload or StartIn()
-    session = services.toggle_session(
-        request.user,
-        target=_target(request, payload.target),
-        session_type=payload.session_type,
-        notes=payload.notes,
-    )
-    return {"action": "started" if session.is_active else "stopped", "session": session}
 
-
-@router.post("/start", response={201: SessionOut}, summary="Start a session (switches)")
-def start(request: HttpRequest, payload: StartIn | None = None):
-    payload = payload or StartIn()
-    try:
-        session = services.start_session(
+    def run():
+        session = services.toggle_session(
             request.user,
             target=_target(request, payload.target),
             session_type=payload.session_type,
             notes=payload.notes,
         )
-    except InvalidSessionTimesError as error:
-        raise ApiError(422, "invalid_times", str(error)) from error
-    return Status(201, session)
+        return {"action": "started" if session.is_active else "stopped", "session": session}
+
+    return _once(request, ToggleOut, run)
+
+
+@router.post("/start", response={201: SessionOut}, summary="Start a session (switches)")
+def start(request: HttpRequest, payload: StartIn | None = None):
+    payload = payload or StartIn()
+
+    def run():
+        try:
+            return services.start_session(
+                request.user,
+                target=_target(request, payload.target),
+                session_type=payload.session_type,
+                notes=payload.notes,
+            )
+        except InvalidSessionTimesError as error:
+            raise ApiError(422, "invalid_times", str(error)) from error
+
+    return _once(request, SessionOut, run, status=201)
 
 
 @router.post("/stop", response=SessionOut, summary="Stop the running session")
 def stop(request: HttpRequest, payload: StopIn | None = None):
-    try:
-        return services.stop_session(request.user, notes=(payload or StopIn()).notes)
-    except NoActiveSessionError as error:
-        raise ApiError(409, "no_active_session", "No session is running.") from error
+    def run():
+        try:
+            return services.stop_session(request.user, notes=(payload or StopIn()).notes)
+        except NoActiveSessionError as error:
+            raise ApiError(409, "no_active_session", "No session is running.") from error
+
+    return _once(request, SessionOut, run)
 
 
 @router.get("/sessions", response=list[SessionOut], summary="Sessions overlapping [from, to)")

@@ -7,6 +7,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q, Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from core.models import BaseModel, SoftDeleteQuerySet, UUIDModel, soft_delete_manager
@@ -166,6 +167,9 @@ class WorkSession(UUIDModel, BaseModel):
     def __str__(self):
         status = "active" if self.is_active else "stopped"
         return f"Session ({status}) - {self.duration_hours:.2f}h"
+
+    def get_absolute_url(self) -> str:
+        return reverse("worklog:session-edit", args=[self.pk])
 
 
 def seconds_between(start, end) -> int:

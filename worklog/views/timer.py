@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from decisioning.http import idempotent_view
 from worklog import services
 from worklog.exceptions import InvalidSessionTimesError, NoActiveSessionError
 from worklog.forms import CorrectionForm, StartForm, StopAtForm, StopForm
@@ -133,6 +134,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@idempotent_view
 def start(request: HttpRequest) -> HttpResponse:
     form = StartForm(request.POST)
     if not form.is_valid():
@@ -157,6 +159,7 @@ def start(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@idempotent_view
 def stop(request: HttpRequest) -> HttpResponse:
     form = StopForm(request.POST)
     notes = form.cleaned_data["notes"] if form.is_valid() else ""
@@ -171,6 +174,7 @@ def stop(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@idempotent_view
 def toggle(request: HttpRequest) -> HttpResponse:
     """The keyboard shortcut's action, from any page."""
     session = services.toggle_session(request.user)
@@ -193,6 +197,7 @@ def _own_session(request: HttpRequest, pk) -> WorkSession:
 
 
 @require_POST
+@idempotent_view
 def stop_at(request: HttpRequest, pk) -> HttpResponse:
     """The one-step correction of a session left running too long."""
     session = _own_session(request, pk)
@@ -233,6 +238,7 @@ def _target_choices(request: HttpRequest, session: WorkSession) -> tuple[str, li
 
 
 @require_http_methods(["GET", "POST"])
+@idempotent_view
 def session_edit(request: HttpRequest, pk) -> HttpResponse:
     """Correct a stopped session."""
     session = _own_session(request, pk)
@@ -274,6 +280,7 @@ def session_edit(request: HttpRequest, pk) -> HttpResponse:
 
 
 @require_POST
+@idempotent_view
 def session_delete(request: HttpRequest, pk) -> HttpResponse:
     session = _own_session(request, pk)
     services.delete_session(session=session)
@@ -283,6 +290,7 @@ def session_delete(request: HttpRequest, pk) -> HttpResponse:
 
 
 @require_POST
+@idempotent_view
 def session_restore(request: HttpRequest, pk) -> HttpResponse:
     session = get_object_or_404(WorkSession.all_objects.for_user(request.user).deleted(), pk=pk)
     try:
