@@ -110,6 +110,7 @@ def _grow_decisions(user, total: int) -> None:
             Decision(
                 target_content_type=ContentType.objects.get_for_model(targets[n % len(targets)]),
                 target_id=str(targets[n % len(targets)].pk),
+                target_repr=str(targets[n % len(targets)]),
                 decision_type=("approve", "refund", "access")[n % 3],
                 outcome="approved",
                 reason=f"decision {n}",

@@ -15,7 +15,10 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 ALLOWED_HOSTS = ["*"]
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
-# Serve static files straight from static/ (no collectstatic) for the live server.
+# Serve static files straight from static/ (no collectstatic) for the live server; never from
+# STATIC_ROOT, where an earlier `make serve` or benchmark may have left older copies.
+STATIC_ROOT = BASE_DIR / "test-results" / "static-root"  # noqa: F405
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 
