@@ -5,3 +5,19 @@ class WorklogConfig(AppConfig):
     name = "worklog"
     verbose_name = "Worklog"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from .models import ProcedureSession
+        from .targets import TargetType, register_target_type
+
+        # Starting a procedure session times it; the picker offers the worker's own sessions.
+        register_target_type(
+            TargetType(
+                model=ProcedureSession,
+                label="Procedure session",
+                search_fields=("sop__title",),
+                visible_to=lambda user: ProcedureSession.objects.for_worker(user).select_related(
+                    "sop"
+                ),
+            )
+        )
