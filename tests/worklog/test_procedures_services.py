@@ -464,3 +464,15 @@ def test_new_version_copies_into_a_draft_and_confirming_archives_the_old(user, o
     sop.refresh_from_db()
     assert sop.status == SOPStatus.ARCHIVED
     assert len(steps_of(copy)) == len(steps_of(sop)) + 1
+
+
+def test_demo_sop_is_confirmed_and_loaded_once(user):
+    from worklog.demo import DEMO_SOP_TITLE, load_demo_data
+
+    load_demo_data(user)
+    load_demo_data(user)
+    sop = SOP.objects.get(title=DEMO_SOP_TITLE)
+    assert sop.status == SOPStatus.CONFIRMED
+    assert len(steps_of(sop)) == 6
+    session = services.start_procedure_session(worker=user, sop=sop)
+    assert session.current_step == steps_of(sop)[0]
