@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class WorklogConfig(AppConfig):
@@ -8,7 +9,13 @@ class WorklogConfig(AppConfig):
 
     def ready(self):
         from .models import ProcedureSession
+        from .services.procedures import ensure_supervisors_group
         from .targets import TargetType, register_target_type
+
+        # After auth's own post_migrate handler has created the permission.
+        post_migrate.connect(
+            ensure_supervisors_group, sender=self, dispatch_uid="worklog-supervisors-group"
+        )
 
         # Starting a procedure session times it; the picker offers the worker's own sessions.
         register_target_type(

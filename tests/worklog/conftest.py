@@ -61,10 +61,9 @@ def sop(make_sop, user):
 
 @pytest.fixture
 def supervisor(django_user_model):
-    from django.contrib.auth.models import Group
-
     from tests.conftest import PASSWORD
+    from worklog.services.procedures import ensure_supervisors_group
 
     supervisor = django_user_model.objects.create_user(username="sam", password=PASSWORD)
-    supervisor.groups.add(Group.objects.get(name="Procedure supervisors"))
+    supervisor.groups.add(ensure_supervisors_group())
     return supervisor

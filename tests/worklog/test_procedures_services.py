@@ -476,3 +476,15 @@ def test_demo_sop_is_confirmed_and_loaded_once(user):
     assert len(steps_of(sop)) == 6
     session = services.start_procedure_session(worker=user, sop=sop)
     assert session.current_step == steps_of(sop)[0]
+
+
+def test_migration_creates_the_supervisors_group_with_the_approve_permission(django_user_model):
+    from django.contrib.auth.models import Group
+
+    group = Group.objects.get(name=services.SUPERVISORS_GROUP)
+    assert list(group.permissions.values_list("codename", flat=True)) == [
+        "approve_proceduresession"
+    ]
+    member = django_user_model.objects.create_user(username="vera")
+    member.groups.add(group)
+    assert selectors.can_supervise(member)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -51,6 +52,21 @@ PROCEDURE_SESSION_TYPE = "procedure"
 APPROVAL_DECISION = "procedure_session.approval"
 OVERRIDE_DECISION = "procedure_session.override"
 REFUSAL_DECISION = "procedure_session.locked_mutation_refused"
+
+
+SUPERVISORS_GROUP = "Procedure supervisors"
+
+
+def ensure_supervisors_group(**kwargs) -> Group:
+    """The group granting `worklog.approve_proceduresession`. Migration 0002 creates it; this
+    post_migrate handler recreates it after a database flush (as test runs do)."""
+    group, _ = Group.objects.get_or_create(name=SUPERVISORS_GROUP)
+    group.permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="worklog", codename="approve_proceduresession"
+        )
+    )
+    return group
 
 
 def _lock_user(user_id) -> None:
