@@ -144,8 +144,9 @@ def sop_delete(request: HttpRequest, pk) -> HttpResponse:
     try:
         services.delete_sop(sop=sop, user=request.user)
     except ProcedureError as error:
+        # 400, as the seed specifies for a deletion blocked by active sessions.
         messages.error(request, str(error))
-        return render(request, DETAIL_TEMPLATE, _detail_context(request, sop), status=CONFLICT)
+        return render(request, DETAIL_TEMPLATE, _detail_context(request, sop), status=400)
     messages.success(request, f"“{sop}” deleted.")
     return redirect("worklog:procedures")
 
