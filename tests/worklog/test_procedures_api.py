@@ -189,18 +189,30 @@ def test_session_005_approval_needs_supervisor(api, user, sop):
     assert not ProcedureSession.objects.get().locked
 
 
-def test_session_006_sop_with_active_sessions_is_not_deleted(api, user, sop):
-    """SOP deletion is a page action (the API has no SOP endpoints): the API side of session-006
-    is that an SOP an API client's session runs on stays, and the refusal names that session."""
+def test_session_006_delete_sop_with_active_sessions_is_400_listing_them(api, user, sop):
     body = start(api, sop)
-    with pytest.raises(services.SOPHasActiveSessionsError, match=body["id"]):
-        services.delete_sop(sop=sop, user=user)
+    response = api.delete(f"/api/v1/sops/{sop.pk}")
+    assert response.status_code == 400
+    error = response.json()
+    assert error["code"] == "sop_has_active_sessions"
+    assert error["sessions"] == [body["id"]]
+    assert body["id"] in error["message"] and "Complete or cancel them first" in error["message"]
     assert SOP.objects.filter(pk=sop.pk).exists()
     post(api, f"{URL}/{body['id']}/complete")
-    services.delete_sop(sop=sop, user=user)
+    assert api.delete(f"/api/v1/sops/{sop.pk}").status_code == 204
     assert not SOP.objects.filter(pk=sop.pk).exists()
     # The session history still shows the deleted SOP's sessions.
     assert api.get(URL).json()["items"][0]["sop_title"] == sop.title
+
+
+def test_sops_list_and_delete_only_own(api, user, other_user, make_sop):
+    mine = make_sop(user, title="Mine")
+    make_sop(other_user, title="Their draft", confirmed=False)
+    listed = api.get("/api/v1/sops").json()
+    assert [item["title"] for item in listed] == ["Mine"]
+    theirs = make_sop(other_user, title="Theirs")
+    assert api.delete(f"/api/v1/sops/{theirs.pk}").status_code == 404
+    assert SOP.objects.filter(pk=theirs.pk).exists() and SOP.objects.filter(pk=mine.pk).exists()
 
 
 def test_session_007_check_and_session_saved_together(api, sop):

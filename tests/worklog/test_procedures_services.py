@@ -488,3 +488,33 @@ def test_migration_creates_the_supervisors_group_with_the_approve_permission(dja
     member = django_user_model.objects.create_user(username="vera")
     member.groups.add(group)
     assert selectors.can_supervise(member)
+
+
+def test_time_per_procedure_shows_in_the_timer_totals(user, sop):
+    from worklog.services import get_total_time
+
+    session = services.start_procedure_session(worker=user, sop=sop)
+    an_hour_ago = timezone.now() - timedelta(hours=1)
+    WorkSession.objects.filter(pk=session.timer_session_id).update(
+        started_at=an_hour_ago, effective_at=an_hour_ago
+    )
+    services.complete_procedure_session(session=session, user=user)
+    assert 3590 <= get_total_time(user, target=session) <= 3610
+
+
+def test_manual_completion_sends_work_session_completed(
+    user, sop, django_capture_on_commit_callbacks
+):
+    received = []
+
+    def receiver(sender, session, **kwargs):
+        received.append(session.pk)
+
+    WorkSessionCompleted.connect(receiver)
+    try:
+        session = services.start_procedure_session(worker=user, sop=sop)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.complete_procedure_session(session=session, user=user)
+    finally:
+        WorkSessionCompleted.disconnect(receiver)
+    assert received == [session.pk]

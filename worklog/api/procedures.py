@@ -1,7 +1,8 @@
 """The procedure sessions' JSON API (/api/v1/sessions), token-authenticated like the timer's.
 Each endpoint calls the service the run page uses; a refusal is `{"code", "message"}` with 409
 for a conflict with the session's state (an open session also gives its `session_id`), 403 for
-a missing role, 404 for what the caller may not see, 422 for bad input."""
+a missing role, 404 for what the caller may not see, 422 for bad input. /api/v1/sops lists the
+SOPs a session can be started from, and deletes one (400 while sessions of it are active)."""
 
 import functools
 from datetime import datetime
@@ -21,11 +22,12 @@ from worklog.exceptions import (
     SessionNotActiveError,
     SessionNotApprovableError,
     SessionNotLockedError,
+    SOPHasActiveSessionsError,
     SOPNotConfirmedError,
     SOPNotFoundError,
     StepNotCurrentError,
 )
-from worklog.models import ProcedureSession
+from worklog.models import SOP, ProcedureSession
 from worklog.selectors import procedures as selectors
 from worklog.services import procedures as services
 
@@ -352,3 +354,40 @@ def override(request: HttpRequest, session_id: UUID, payload: OverrideIn):
         session=session, supervisor=request.user, reason=payload.reason
     )
     return {"decision": decision, "session": _reloaded_detail(session)}
+
+
+sops_router = Router(tags=["SOPs"])
+
+
+class SOPSummaryOut(Schema):
+    id: UUID
+    title: str
+    version: int
+    status: str
+
+
+@sops_router.get("", response=list[SOPSummaryOut], summary="The SOPs you may see, by title")
+def sop_list(request: HttpRequest):
+    return list(selectors.visible_sops(request.user).order_by("title", "-version")[:MAX_LIMIT])
+
+
+@sops_router.delete(
+    "/{sop_id}",
+    response={204: None, 400: dict, 404: dict},
+    summary="Delete your SOP; 400 listing its active sessions while any are open",
+)
+def sop_delete(request: HttpRequest, sop_id: UUID):
+    sop = SOP.objects.filter(created_by=request.user, pk=sop_id).first()
+    if sop is None:
+        raise ApiError(404, "sop_not_found", "No such SOP of yours.")
+    try:
+        services.delete_sop(sop=sop, user=request.user)
+    except SOPHasActiveSessionsError as error:
+        return error_response(
+            request,
+            400,
+            error.code,
+            str(error),
+            sessions=[str(session.pk) for session in error.sessions],
+        )
+    return Status(204, None)
