@@ -216,7 +216,11 @@ def test_locked_session_refuses_changes_on_the_page(user_client, supervisor_clie
     session = completed_session(user, sop)
     approved = supervisor_client.post(url("session-approve", session.pk), {"reason": "ok"})
     assert approved.status_code == 302
-    refused = user_client.post(url("session-pause", session.pk), headers=HTMX)
+    # With an idempotency key, as the page's form sends: the view runs inside its transaction,
+    # and the refusal's audit entry must still be kept.
+    refused = user_client.post(
+        url("session-pause", session.pk), {"idempotency_key": "pause-1"}, headers=HTMX
+    )
     assert refused.status_code == 409 and "locked" in refused.content.decode()
     refusal = Decision.objects.for_target(session).filter(decision_type=services.REFUSAL_DECISION)
     assert refusal.count() == 1
@@ -300,3 +304,9 @@ def test_history_page_queries_do_not_grow_with_sessions(
             completed_session(user, sop)
         with django_assert_num_queries(HISTORY_PAGE_QUERIES):
             assert user_client.get(url("session-history")).status_code == 200
+
+
+def test_timer_dashboard_shows_the_running_procedure(user_client, running, sop):
+    response = user_client.get(reverse("worklog:dashboard"))
+    assert response.status_code == 200
+    assert str(sop) in response.content.decode()
