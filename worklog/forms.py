@@ -107,5 +107,6 @@ class SessionFilterForm(forms.Form):
             ("in_progress", "In progress"),
             ("paused", "Paused"),
             ("completed", "Completed"),
+            ("cancelled", "Cancelled"),
         ],
     )

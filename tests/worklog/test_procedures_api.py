@@ -291,3 +291,15 @@ def test_current_runs_a_fixed_number_of_queries(api, user, make_sop):
         counts.append(len(queries))
         post(api, f"{URL}/{body['id']}/complete")
     assert counts[0] == counts[1]
+
+
+def test_session_009_cancel_the_open_session_then_start_another(api, user, make_sop):
+    first = start(api, make_sop(user, title="A"))
+    response = post(api, f"{URL}/{first['id']}/cancel")
+    assert response.status_code == 200
+    assert response.json()["status"] == "cancelled" and response.json()["cancelled_at"]
+    assert api.get(f"{URL}/current").json() is None
+    second = start(api, make_sop(user, title="B"))
+    assert second["status"] == "in_progress"
+    cancelled = api.get(URL, {"status": "cancelled"}).json()
+    assert [item["id"] for item in cancelled["items"]] == [first["id"]]

@@ -310,3 +310,11 @@ def test_timer_dashboard_shows_the_running_procedure(user_client, running, sop):
     response = user_client.get(reverse("worklog:dashboard"))
     assert response.status_code == 200
     assert str(sop) in response.content.decode()
+
+
+def test_cancel_from_the_run_page(user_client, running):
+    response = user_client.post(url("session-cancel", running.pk), headers=HTMX)
+    assert response.status_code == 200
+    assert 'data-testid="cancelled-note"' in response.content.decode()
+    running.refresh_from_db()
+    assert running.status == SessionStatus.CANCELLED

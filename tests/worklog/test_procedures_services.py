@@ -518,3 +518,27 @@ def test_manual_completion_sends_work_session_completed(
     finally:
         WorkSessionCompleted.disconnect(receiver)
     assert received == [session.pk]
+
+
+def test_cancel_ends_the_session_so_another_can_start(user, other_user, make_sop):
+    first = services.start_procedure_session(worker=user, sop=make_sop(user, title="A"))
+    walk(first, user, ["passed"])
+    with pytest.raises(NotSessionOwnerError):
+        services.cancel_procedure_session(session=first, user=other_user)
+    services.pause_procedure_session(session=first, user=user)
+    services.cancel_procedure_session(session=first, user=user)
+    first.refresh_from_db()
+    assert first.status == SessionStatus.CANCELLED and first.cancelled_at is not None
+    assert first.current_step is not None and first.paused_at is None
+    assert not first.timer_session.is_active
+    with pytest.raises(SessionNotActiveError):
+        services.complete_procedure_session(session=first, user=user)
+    with pytest.raises(SessionNotApprovableError):
+        services.approve_procedure_session(session=first, supervisor=_supervisor(other_user))
+    second = services.start_procedure_session(worker=user, sop=make_sop(user, title="B"))
+    assert second.is_active
+
+
+def _supervisor(user):
+    user.groups.add(services.ensure_supervisors_group())
+    return type(user).objects.get(pk=user.pk)

@@ -95,6 +95,7 @@ class SessionSummaryOut(Schema):
     started_at: datetime
     paused_at: datetime | None
     completed_at: datetime | None
+    cancelled_at: datetime | None
     locked: bool
     worked_seconds: int
     current_step_id: UUID | None
@@ -158,7 +159,7 @@ class DecisionOutcomeOut(Schema):
 
 
 class ListQuery(Schema):
-    status: Literal["in_progress", "paused", "completed"] | None = None
+    status: Literal["in_progress", "paused", "completed", "cancelled"] | None = None
     limit: int = Field(20, ge=1, le=MAX_LIMIT)
     offset: int = Field(0, ge=0)
 
@@ -197,6 +198,7 @@ def summary(session: ProcedureSession) -> dict:
         "started_at": session.started_at,
         "paused_at": session.paused_at,
         "completed_at": session.completed_at,
+        "cancelled_at": session.cancelled_at,
         "locked": session.locked,
         "worked_seconds": int(session.worked_duration().total_seconds()),
         "current_step_id": session.current_step_id,
@@ -314,6 +316,12 @@ router.post(
     summary="Complete the session (its owner only)",
     operation_id="complete_session",
 )(_session_action(services.complete_procedure_session))
+router.post(
+    "/{session_id}/cancel",
+    response={200: SessionDetailOut, 403: dict, 404: dict, 409: dict},
+    summary="Cancel the session (its owner only); another can then be started",
+    operation_id="cancel_session",
+)(_session_action(services.cancel_procedure_session))
 router.post(
     "/{session_id}/pause",
     response={200: SessionDetailOut, 403: dict, 404: dict, 409: dict},

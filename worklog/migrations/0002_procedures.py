@@ -83,11 +83,12 @@ class Migration(migrations.Migration):
                 ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
                 ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
-                ('status', models.CharField(choices=[('in_progress', 'In progress'), ('paused', 'Paused'), ('completed', 'Completed')], default='in_progress', max_length=16)),
+                ('status', models.CharField(choices=[('in_progress', 'In progress'), ('paused', 'Paused'), ('completed', 'Completed'), ('cancelled', 'Cancelled')], default='in_progress', max_length=16)),
                 ('started_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('paused_at', models.DateTimeField(blank=True, null=True)),
                 ('paused_seconds', models.PositiveIntegerField(default=0, help_text='Time spent paused, excluded from the worked duration.')),
                 ('completed_at', models.DateTimeField(blank=True, null=True)),
+                ('cancelled_at', models.DateTimeField(blank=True, null=True)),
                 ('locked', models.BooleanField(default=False)),
                 ('locked_at', models.DateTimeField(blank=True, null=True)),
                 ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='approved_procedure_sessions', to=settings.AUTH_USER_MODEL)),
@@ -173,6 +174,10 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='proceduresession',
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'paused'), _negated=True), ('paused_at__isnull', False), _connector='OR'), name='worklog_procedure_paused_has_time'),
+        ),
+        migrations.AddConstraint(
+            model_name='proceduresession',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'cancelled'), _negated=True), ('cancelled_at__isnull', False), _connector='OR'), name='worklog_procedure_cancelled_has_time'),
         ),
         migrations.AddConstraint(
             model_name='proceduresession',

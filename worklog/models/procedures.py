@@ -128,6 +128,7 @@ class SessionStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", "In progress"
     PAUSED = "paused", "Paused"
     COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
 
 
 ACTIVE_STATUSES = (SessionStatus.IN_PROGRESS, SessionStatus.PAUSED)
@@ -167,6 +168,7 @@ class ProcedureSession(UUIDModel, TimeStampedModel):
         default=0, help_text="Time spent paused, excluded from the worked duration."
     )
     completed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
     locked = models.BooleanField(default=False)
     locked_at = models.DateTimeField(null=True, blank=True)
     approved_by = models.ForeignKey(
@@ -211,6 +213,10 @@ class ProcedureSession(UUIDModel, TimeStampedModel):
                 name="worklog_procedure_paused_has_time",
             ),
             models.CheckConstraint(
+                condition=~Q(status="cancelled") | Q(cancelled_at__isnull=False),
+                name="worklog_procedure_cancelled_has_time",
+            ),
+            models.CheckConstraint(
                 condition=Q(locked=False) | Q(status="completed", locked_at__isnull=False),
                 name="worklog_procedure_locked_when_completed",
             ),
@@ -234,8 +240,8 @@ class ProcedureSession(UUIDModel, TimeStampedModel):
         return self.status == SessionStatus.COMPLETED
 
     def worked_duration(self, now=None) -> timedelta:
-        """Time from start to completion (or now), minus the time spent paused."""
-        end = self.completed_at or self.paused_at or now or timezone.now()
+        """Time from start to its end (or now), minus the time spent paused."""
+        end = self.completed_at or self.cancelled_at or self.paused_at or now or timezone.now()
         return max(end - self.started_at - timedelta(seconds=self.paused_seconds), timedelta(0))
 
     # The aggregate's own rules (the seed's domain methods). They change this object in memory
@@ -286,6 +292,16 @@ class ProcedureSession(UUIDModel, TimeStampedModel):
         self.status = SessionStatus.COMPLETED
         self.completed_at = at
         self.current_step = None
+
+    def cancel(self, at=None) -> None:
+        """Abandon the session where it stands: the current step is kept to show how far it
+        got; a cancelled session is never approved."""
+        self.ensure_mutable("cancel the session")
+        at = at or timezone.now()
+        if self.status == SessionStatus.PAUSED:
+            self._end_pause(at)
+        self.status = SessionStatus.CANCELLED
+        self.cancelled_at = at
 
     def pause(self, at=None) -> None:
         self.ensure_mutable("pause")

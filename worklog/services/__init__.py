@@ -1,6 +1,7 @@
 from .procedures import (
     CheckOutcome,
     approve_procedure_session,
+    cancel_procedure_session,
     complete_procedure_session,
     override_procedure_lock,
     pause_procedure_session,
@@ -24,6 +25,7 @@ from .timer import (
 __all__ = [
     "CheckOutcome",
     "approve_procedure_session",
+    "cancel_procedure_session",
     "complete_procedure_session",
     "override_procedure_lock",
     "pause_procedure_session",

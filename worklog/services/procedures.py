@@ -444,6 +444,20 @@ def complete_procedure_session(*, session: ProcedureSession, user) -> ProcedureS
     return _mutate(session, user, "complete the session", change)
 
 
+def cancel_procedure_session(*, session: ProcedureSession, user) -> ProcedureSession:
+    """Abandon the session (its owner only): it stops being active, so the worker may start
+    another, and its timer stops. It is not a completion: no event, no approval."""
+
+    def change(current: ProcedureSession) -> ProcedureSession:
+        current.ensure_owner(user)
+        current.cancel()
+        save(current)
+        _stop_timer(current)
+        return current
+
+    return _mutate(session, user, "cancel the session", change)
+
+
 def pause_procedure_session(*, session: ProcedureSession, user) -> ProcedureSession:
     """Pause: the current step stays; the timer stops, so paused time is not worked time."""
 

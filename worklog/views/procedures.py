@@ -360,11 +360,12 @@ def session_check(request: HttpRequest, pk) -> HttpResponse:
     return _run_response(request, session)
 
 
-SESSION_ACTIONS = ("pause", "resume", "complete", "approve", "override")
+SESSION_ACTIONS = ("pause", "resume", "complete", "cancel", "approve", "override")
 ACTION_DONE = {
     "pause": "Session paused.",
     "resume": "Session resumed; the timer is running again.",
     "complete": "Session completed.",
+    "cancel": "Session cancelled; you can start another.",
     "approve": "Session approved and locked.",
     "override": "Lock overridden: the session is open for approval again.",
 }
@@ -389,6 +390,8 @@ def session_action(request: HttpRequest, pk, action: str) -> HttpResponse:
             services.resume_procedure_session(session=session, user=user)
         elif action == "complete":
             services.complete_procedure_session(session=session, user=user)
+        elif action == "cancel":
+            services.cancel_procedure_session(session=session, user=user)
         elif action == "approve":
             services.approve_procedure_session(
                 session=session, supervisor=user, reason=form.cleaned_data["reason"]
