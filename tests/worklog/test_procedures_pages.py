@@ -318,3 +318,18 @@ def test_cancel_from_the_run_page(user_client, running):
     assert 'data-testid="cancelled-note"' in response.content.decode()
     running.refresh_from_db()
     assert running.status == SessionStatus.CANCELLED
+
+
+def test_timer_dashboard_queries_do_not_grow_with_procedure_sessions(user_client, user, make_sop):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for sessions in (1, 4):
+        while ProcedureSession.objects.count() < sessions:
+            session = services.start_procedure_session(worker=user, sop=make_sop(user))
+            services.complete_procedure_session(session=session, user=user)
+        with CaptureQueriesContext(connection) as captured:
+            assert user_client.get(reverse("worklog:dashboard")).status_code == 200
+        counts.append(len(captured))
+    assert counts[0] == counts[1]

@@ -145,6 +145,14 @@ class ProcedureSessionQuerySet(models.QuerySet):
         return self.filter(status=SessionStatus.COMPLETED, locked=False)
 
 
+class WithSOPManager(models.Manager):
+    """The base manager: a session fetched as a related or generic object (the timer's target
+    lists) comes with its SOP, which its label shows, in the same query."""
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("sop")
+
+
 class ProcedureSession(UUIDModel, TimeStampedModel):
     """One worker's walk through an SOP (the seed's `WorkSession` aggregate).
 
@@ -188,9 +196,11 @@ class ProcedureSession(UUIDModel, TimeStampedModel):
     )
 
     objects = ProcedureSessionQuerySet.as_manager()
+    with_sop = WithSOPManager()
 
     class Meta:
         verbose_name = "procedure session"
+        base_manager_name = "with_sop"
         ordering = ["-started_at"]
         indexes = [
             models.Index(fields=["worker", "-started_at"], name="worklog_proc_worker_started"),
@@ -226,7 +236,7 @@ class ProcedureSession(UUIDModel, TimeStampedModel):
         ]
 
     def __str__(self):
-        return f"{self.sop} by {self.worker} ({self.get_status_display().lower()})"
+        return f"{self.sop} ({self.get_status_display().lower()}, {self.started_at:%Y-%m-%d})"
 
     def get_absolute_url(self) -> str:
         return reverse("worklog:session-run", args=[self.pk])
