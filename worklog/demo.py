@@ -1,11 +1,12 @@
 """Demo data: a week of timed work for the demo user, so the dashboard's list, totals and chart
-have something to show. Running it again adds nothing."""
+have something to show, and a confirmed SOP to run. Running it again adds nothing."""
 
 from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
-from worklog.models import EndReason, WorkSession
+from worklog.models import SOP, EndReason, WorkSession
+from worklog.services import procedures
 
 DEMO_DAY = [
     (time(9, 0), time(10, 30), "development", "Sprint planning follow-ups"),
@@ -15,7 +16,53 @@ DEMO_DAY = [
 ]
 
 
+DEMO_SOP_TITLE = "Machine lockout / tagout"
+DEMO_SOP = [
+    (
+        "Prepare",
+        [
+            ("Notify everyone affected that the machine is going down.", "Operators informed"),
+            ("Identify every energy source: electrical, pneumatic, hydraulic.", "Sources listed"),
+        ],
+    ),
+    (
+        "Isolate",
+        [
+            ("Switch the machine off at its controls.", "Machine stopped"),
+            ("Open the main disconnect and fit your lock and tag.", "Lock and tag in place"),
+            ("Bleed stored pressure from the lines.", "Gauges read zero"),
+        ],
+    ),
+    (
+        "Verify",
+        [("Try to start the machine: nothing may move.", "No movement on start attempt")],
+    ),
+]
+
+
 def load_demo_data(user) -> None:
+    _load_timer_demo(user)
+    _load_procedure_demo(user)
+
+
+def _load_procedure_demo(user) -> None:
+    if SOP.all_objects.filter(title=DEMO_SOP_TITLE, created_by=user).exists():
+        return
+    sop = procedures.create_sop(
+        user=user,
+        title=DEMO_SOP_TITLE,
+        description="Make a machine safe before maintenance.",
+    )
+    for task_title, steps in DEMO_SOP:
+        task = procedures.add_task(sop=sop, user=user, title=task_title)
+        for instruction, check in steps:
+            procedures.add_step(
+                task=task, user=user, instruction=instruction, check_description=check
+            )
+    procedures.confirm_sop(sop=sop, user=user)
+
+
+def _load_timer_demo(user) -> None:
     if WorkSession.all_objects.filter(user=user, metadata__demo=True).exists():
         return
     zone = user.zone

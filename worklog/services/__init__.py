@@ -1,3 +1,14 @@
+from .procedures import (
+    CheckOutcome,
+    approve_procedure_session,
+    cancel_procedure_session,
+    complete_procedure_session,
+    override_procedure_lock,
+    pause_procedure_session,
+    record_check,
+    resume_procedure_session,
+    start_procedure_session,
+)
 from .timer import (
     correct_session,
     delete_session,
@@ -12,6 +23,15 @@ from .timer import (
 )
 
 __all__ = [
+    "CheckOutcome",
+    "approve_procedure_session",
+    "cancel_procedure_session",
+    "complete_procedure_session",
+    "override_procedure_lock",
+    "pause_procedure_session",
+    "record_check",
+    "resume_procedure_session",
+    "start_procedure_session",
     "correct_session",
     "delete_session",
     "get_active_session",

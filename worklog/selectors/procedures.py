@@ -1,0 +1,186 @@
+"""Reads the procedure pages and the API need, each with a fixed number of queries. Includes the
+seed's repository reads: `get_by_id`, `get_current_for_worker`, `list_by_worker`."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet
+
+from worklog.models import (
+    SOP,
+    ProcedureSession,
+    SafetyCheck,
+    SessionStatus,
+    SOPStep,
+    SOPTask,
+)
+
+SUPERVISE_PERMISSION = "worklog.approve_proceduresession"
+STEP_ORDER = ("task__position", "task__created_at", "position", "created_at")
+
+
+def can_supervise(user) -> bool:
+    return bool(user and user.is_authenticated and user.has_perm(SUPERVISE_PERMISSION))
+
+
+# SOPs
+
+
+def visible_sops(user) -> QuerySet[SOP]:
+    return SOP.objects.visible_to(user).select_related("created_by")
+
+
+def ordered_steps(sop: SOP) -> QuerySet[SOPStep]:
+    """The SOP's steps in the order a session walks them: task by task."""
+    return SOPStep.objects.filter(task__sop=sop).order_by(*STEP_ORDER)
+
+
+def first_step(sop: SOP) -> SOPStep | None:
+    return ordered_steps(sop).first()
+
+
+def next_step_after(sop: SOP, step: SOPStep) -> SOPStep | None:
+    steps = list(ordered_steps(sop))
+    index = next(i for i, candidate in enumerate(steps) if candidate.pk == step.pk)
+    return steps[index + 1] if index + 1 < len(steps) else None
+
+
+def sop_tasks(sop: SOP) -> list[SOPTask]:
+    """The SOP's tasks, each with its steps prefetched in order: two queries."""
+    steps = SOPStep.objects.order_by("position", "created_at")
+    return list(
+        SOPTask.objects.filter(sop=sop)
+        .order_by("position", "created_at")
+        .prefetch_related(Prefetch("steps", queryset=steps))
+    )
+
+
+# Procedure sessions
+
+
+def sessions_visible_to(user) -> QuerySet[ProcedureSession]:
+    """A worker sees their own sessions; a supervisor sees everyone's."""
+    sessions = ProcedureSession.objects.all()
+    return sessions if can_supervise(user) else sessions.for_worker(user)
+
+
+def get_by_id(session_id, *, user=None) -> ProcedureSession | None:
+    """The session (for `user`: only one they may see), with its SOP and current step."""
+    sessions = sessions_visible_to(user) if user is not None else ProcedureSession.objects
+    return (
+        sessions.select_related("sop", "worker", "current_step__task", "approved_by")
+        .filter(pk=session_id)
+        .first()
+    )
+
+
+def get_current_for_worker(worker_id) -> ProcedureSession | None:
+    """The worker's active (in progress or paused) session; at most one exists."""
+    return (
+        ProcedureSession.objects.filter(worker_id=worker_id)
+        .active()
+        .select_related("sop", "worker", "current_step__task", "approved_by")
+        .first()
+    )
+
+
+def list_by_worker(worker_id, *, status: str | None = None) -> QuerySet[ProcedureSession]:
+    """The worker's sessions, most recent first, optionally of one status."""
+    sessions = ProcedureSession.objects.filter(worker_id=worker_id).select_related("sop")
+    if status:
+        sessions = sessions.filter(status=status)
+    return sessions.order_by("-started_at")
+
+
+def approval_queue() -> QuerySet[ProcedureSession]:
+    """Completed sessions waiting for a supervisor, oldest completion first."""
+    return (
+        ProcedureSession.objects.awaiting_approval()
+        .select_related("sop", "worker")
+        .order_by("completed_at")
+    )
+
+
+def recently_locked(limit: int = 20) -> list[ProcedureSession]:
+    return list(
+        ProcedureSession.objects.filter(locked=True)
+        .select_related("sop", "worker", "approved_by")
+        .order_by("-locked_at")[:limit]
+    )
+
+
+@dataclass
+class StepProgress:
+    step: SOPStep
+    number: int
+    state: str  # "done", "current" or "todo"
+    checks: list[SafetyCheck] = field(default_factory=list)
+
+
+@dataclass
+class TaskProgress:
+    task: SOPTask
+    steps: list[StepProgress]
+
+
+@dataclass
+class SessionProgress:
+    """What the run page and the API show: every task and step with its state and checks, the
+    current and the next expected step, and how far the session has come."""
+
+    session: ProcedureSession
+    tasks: list[TaskProgress]
+    checks: list[SafetyCheck]
+    current_step: SOPStep | None
+    next_step: SOPStep | None
+    done_steps: int
+    total_steps: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done_steps / self.total_steps) if self.total_steps else 0
+
+    @property
+    def current_number(self) -> int | None:
+        for task in self.tasks:
+            for step in task.steps:
+                if step.state == "current":
+                    return step.number
+        return None
+
+
+def session_progress(session: ProcedureSession) -> SessionProgress:
+    """Three queries whatever the SOP's size: tasks, their steps, the session's checks."""
+    tasks = sop_tasks(session.sop)
+    checks = list(session.checks.select_related("checked_by").order_by("checked_at"))
+    checks_by_step: dict = {}
+    for check in checks:
+        checks_by_step.setdefault(check.step_id, []).append(check)
+    flat = [step for task in tasks for step in task.steps.all()]
+    if session.status == SessionStatus.COMPLETED or session.current_step_id is None:
+        current_index = len(flat)
+    else:
+        current_index = next(
+            (i for i, step in enumerate(flat) if step.pk == session.current_step_id), len(flat)
+        )
+    number = 0
+    task_progress = []
+    for task in tasks:
+        steps = []
+        for step in task.steps.all():
+            state = "done" if number < current_index else "current"
+            if number > current_index:
+                state = "todo"
+            number += 1
+            steps.append(StepProgress(step, number, state, checks_by_step.get(step.pk, [])))
+        task_progress.append(TaskProgress(task, steps))
+    current = flat[current_index] if current_index < len(flat) else None
+    following = flat[current_index + 1] if current_index + 1 < len(flat) else None
+    return SessionProgress(
+        session=session,
+        tasks=task_progress,
+        checks=checks,
+        current_step=current,
+        next_step=following,
+        done_steps=current_index,
+        total_steps=len(flat),
+    )
