@@ -105,7 +105,7 @@ def load(base_url: str, levels: list[int], seconds: float, requests: int) -> lis
     rows = []
     floor: dict[tuple[str, int], dict] = {}
     run_ids = count(1)
-    for scenario in scenarios(item_ids, DRAFTS_PER_RUN):
+    for scenario in scenarios(item_ids, DRAFTS_PER_RUN, users[0].pk):
         # Warm every worker's caches (templates, content types, connections) first.
         _one_run(
             scenario,

@@ -109,8 +109,11 @@ def _prepare_drafts(item_ids: list[str], total: int) -> Callable[[list[LoadUser]
     return lambda users, run: create_drafts(users, max(1, total // len(users)), item_ids)
 
 
-def scenarios(item_ids: list[str], drafts_per_run: int) -> list[Scenario]:
+def scenarios(item_ids: list[str], drafts_per_run: int, author_pk: int) -> list[Scenario]:
     """The floor first: every other figure is also given as a ratio to it."""
+    from bench.procedures import check_scenario
+
+    prepare_checks, start_checks = check_scenario(author_pk)
     return [
         Scenario("floor", _same(Request("POST", "/bench/floor"))),
         Scenario("timer toggle (HTMX)", _same(Request("POST", "/timer/toggle/"))),
@@ -129,4 +132,5 @@ def scenarios(item_ids: list[str], drafts_per_run: int) -> list[Scenario]:
             _commit,
             prepare=_prepare_drafts(item_ids, drafts_per_run),
         ),
+        Scenario("procedure check", start_checks, prepare=prepare_checks),
     ]
