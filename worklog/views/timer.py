@@ -70,7 +70,13 @@ def week_chart(totals: Totals) -> list[ChartBar]:
     return bars
 
 
-def _timer_context(request: HttpRequest, *, all_of_today: bool = False, **extra) -> dict:
+def _timer_context(
+    request: HttpRequest,
+    *,
+    all_of_today: bool = False,
+    refresh_recent_targets: bool = True,
+    **extra,
+) -> dict:
     user = request.user
     now = timezone.now()
     active = active_session(user)
@@ -95,7 +101,8 @@ def _timer_context(request: HttpRequest, *, all_of_today: bool = False, **extra)
         "earlier_sessions_today": sessions[0].today_count - len(sessions) if sessions else 0,
         "totals": totals,
         "chart": week_chart(totals),
-        "recent_targets": recent_targets(user),
+        "refresh_recent_targets": refresh_recent_targets,
+        "recent_targets": recent_targets(user) if refresh_recent_targets else [],
         "has_target_types": bool(target_types()),
         **extra,
     }
@@ -182,7 +189,8 @@ def toggle(request: HttpRequest) -> HttpResponse:
         announcement = f"Timer started: {_describe(session)}."
     else:
         announcement = f"Timer stopped after {session.duration_seconds // 60} minutes."
-    return _timer_response(request, announcement=announcement)
+    # Toggling starts without a target or stops: the recent targets stay as they are.
+    return _timer_response(request, announcement=announcement, refresh_recent_targets=False)
 
 
 @require_GET
