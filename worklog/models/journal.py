@@ -374,6 +374,10 @@ class WorkLog(UUIDModel, BaseModel):
     def hours(self) -> Decimal:
         return (Decimal(self.effort_minutes) / 60).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
+    @property
+    def hierarchy_nodes(self) -> list[HierarchyNode]:
+        return [node for node in (getattr(self, field) for field in HIERARCHY_FIELDS) if node]
+
     def clean(self):
         super().clean()
         errors: dict[str, str] = {}

@@ -59,6 +59,13 @@ def tasks_for(user, *, story=None) -> QuerySet[Task]:
     return tasks.filter(story=story) if story else tasks
 
 
+def hierarchy_tree(user) -> QuerySet[Client]:
+    """The user's clients with every level below them, in one query per level."""
+    return clients_for(user).prefetch_related(
+        "projects__sprints", "projects__epics__features__stories__tasks"
+    )
+
+
 def presets_for(user) -> QuerySet[WorkLogPreset]:
     return WorkLogPreset.objects.for_user(user).select_related("client", "project")
 

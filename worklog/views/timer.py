@@ -14,6 +14,7 @@ from worklog import services
 from worklog.exceptions import InvalidSessionTimesError, NoActiveSessionError
 from worklog.forms import CorrectionForm, StartForm, StopAtForm, StopForm
 from worklog.models import EndReason, WorkSession
+from worklog.selectors.journal import journal_draft_url
 from worklog.selectors.timer import (
     Totals,
     active_session,
@@ -158,7 +159,9 @@ def stop(request: HttpRequest) -> HttpResponse:
         messages.warning(request, "No session is running.")
         return _timer_response(request, announcement="No session is running.")
     return _timer_response(
-        request, announcement=f"Timer stopped after {session.duration_seconds // 60} minutes."
+        request,
+        announcement=f"Timer stopped after {session.duration_seconds // 60} minutes.",
+        log_work_url=journal_draft_url(session),
     )
 
 
@@ -170,7 +173,9 @@ def toggle(request: HttpRequest) -> HttpResponse:
         announcement = f"Timer started: {_describe(session)}."
     else:
         announcement = f"Timer stopped after {session.duration_seconds // 60} minutes."
-    return _timer_response(request, announcement=announcement)
+    return _timer_response(
+        request, announcement=announcement, log_work_url=journal_draft_url(session)
+    )
 
 
 @require_GET
