@@ -185,10 +185,8 @@ class ReportData:
 
 
 def report_worklogs(report: WorkLogReport) -> QuerySet[WorkLog]:
-    worklogs = (
-        WorkLog.objects.for_user(report.user_id)
-        .in_period(report.period_start, report.period_end)
-        .with_hierarchy()
+    worklogs = WorkLog.objects.for_user(report.user_id).in_period(
+        report.period_start, report.period_end
     )
     for field in ("client", "project", "sprint"):
         value = getattr(report, f"{field}_id")
@@ -210,6 +208,20 @@ def _grouped(worklogs: QuerySet[WorkLog], fields: tuple[str, ...], label_of) -> 
     return [TotalRow(label_of(row), row["minutes"], row["billable_minutes"]) for row in rows]
 
 
+REPORT_ROW_FIELDS = (
+    "occurred_on",
+    "title",
+    "content",
+    "work_type",
+    "status",
+    "effort_minutes",
+    "is_billable",
+    "tags",
+    "client__name",
+    "project__name",
+    "sprint__name",
+    "task__name",
+)
 WORK_TYPE_LABELS = dict(WorkLog._meta.get_field("work_type").choices)
 
 
@@ -236,7 +248,12 @@ def report_data(report: WorkLogReport) -> ReportData:
         .order_by("worklog__occurred_on", "order")
     )
     return ReportData(
-        worklogs=list(worklogs.order_by("occurred_on", "created_at")),
+        worklogs=list(
+            # Only what a report shows: a yearly report has thousands of rows to build.
+            worklogs.select_related("client", "project", "sprint", "task")
+            .only(*REPORT_ROW_FIELDS)
+            .order_by("occurred_on", "created_at")
+        ),
         totals=period_totals(worklogs),
         by_client=_grouped(
             worklogs, ("client_id", "client__name"), lambda row: row["client__name"] or "No client"
