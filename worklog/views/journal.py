@@ -482,6 +482,7 @@ def hours_chart(weeks: list[selectors.WeekBar]) -> list[ChartBar]:
     if not weeks:
         return []
     step = CHART_WIDTH / len(weeks)
+    width = min(step * 0.8, 48)
     scale = max([week.minutes for week in weeks] + [60])
     label_every = max(1, len(weeks) // 12)
     bars = []
@@ -489,9 +490,9 @@ def hours_chart(weeks: list[selectors.WeekBar]) -> list[ChartBar]:
         height = round(CHART_HEIGHT * week.minutes / scale, 1)
         bars.append(
             ChartBar(
-                x=round(index * step + step * 0.1, 1),
+                x=round(index * step + (step - width) / 2, 1),
                 y=round(CHART_BASE - height, 1),
-                width=round(step * 0.8, 1),
+                width=round(width, 1),
                 height=height,
                 hours=week.hours,
                 title=f"Week of {week.week_start:%-d %b %Y}: {week.hours} hours",
