@@ -112,3 +112,4 @@ def on_not_found(request: HttpRequest, error: Http404) -> HttpResponse:
 
 
 api.add_router("/timer", "worklog.api.timer.router")
+api.add_router("/journal", "worklog.api.journal.router")

@@ -10,6 +10,7 @@ from django.utils import timezone
 from worklog.models import (
     ReportKind,
     WorkLogStatus,
+    WorkSession,
     WorkType,
 )
 from worklog.selectors import journal as selectors
@@ -94,8 +95,21 @@ class WorkLogForm(HierarchyFieldsMixin, forms.Form):
 
     def __init__(self, *args, user, picker_url: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["occurred_on"].initial = timezone.localdate
         self.add_hierarchy_fields(user, picker_url)
+
+    def clean_preset(self):
+        preset = self.cleaned_data["preset"]
+        if preset and not selectors.presets_for(self.user).filter(pk=preset).exists():
+            raise forms.ValidationError("Choose one of your own presets.")
+        return preset
+
+    def clean_session(self):
+        session = self.cleaned_data["session"]
+        if session and not WorkSession.objects.for_user(self.user).filter(pk=session).exists():
+            raise forms.ValidationError("Choose one of your own timer sessions.")
+        return session
 
     def worklog_fields(self) -> dict:
         data = dict(self.cleaned_data)

@@ -434,3 +434,17 @@ def test_admin_pages_list_every_journal_model(admin_client, worklog):
         assert admin_client.get(reverse(f"admin:worklog_{model}_changelist")).status_code == 200
     change = admin_client.get(reverse("admin:worklog_worklog_change", args=[worklog.pk]))
     assert change.status_code == 200 and "Django" in change.content.decode()
+
+
+def test_quick_entry_refuses_another_users_preset_or_session(user_client, other_user):
+    preset = create_preset(other_user, name="Theirs")
+    session = WorkSession.objects.create(
+        user=other_user,
+        started_at=timezone.now() - timedelta(minutes=5),
+        stopped_at=timezone.now(),
+        duration_seconds=300,
+    )
+    for hidden in ({"preset": preset.pk}, {"session": session.pk}):
+        response = user_client.post(reverse("worklog:journal-entry"), entry_data(**hidden))
+        assert response.status_code == 422
+    assert not WorkLog.objects.exists()
