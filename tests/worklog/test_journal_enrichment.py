@@ -8,6 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from worklog.models import EnrichmentStatus, SignalStatus, WorkLog
 from worklog.services.enrichment import (
@@ -204,3 +205,18 @@ def test_unreachable_server_is_an_error(worklog):
     result = run_enrichment(worklog.pk, provider=provider)
     assert result.enrichment_status == EnrichmentStatus.ERROR
     assert WorkLog.objects.get(pk=worklog.pk).enrichment_error
+
+
+def test_a_queued_enrichment_is_pending_until_the_worker_runs(worklog, settings, user_client):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    request_enrichment(worklog)
+    worklog.refresh_from_db()
+    assert worklog.enrichment_status == EnrichmentStatus.PENDING
+    assert "enrichment_requested_at" in worklog.metadata
+    url = reverse("worklog:journal-detail", args=[worklog.pk])
+    poll = user_client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert 'hx-trigger="every 2s"' in poll and "<html" not in poll
+    run_enrichment(worklog.pk)
+    worklog.refresh_from_db()
+    assert worklog.enrichment_status == EnrichmentStatus.ENRICHED
+    assert "enrichment_requested_at" not in worklog.metadata

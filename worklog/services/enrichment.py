@@ -18,6 +18,7 @@ import httpx
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from worklog.models import (
     BulletKind,
@@ -239,9 +240,11 @@ def request_enrichment(worklog: WorkLog) -> WorkLog:
     """Mark the log pending and hand it to the background worker."""
     from worklog.tasks import enrich_worklog_task
 
-    WorkLog.objects.filter(pk=worklog.pk).update(
-        enrichment_status=EnrichmentStatus.PENDING, enrichment_error=""
-    )
+    worklog = WorkLog.objects.select_for_update().get(pk=worklog.pk)
+    worklog.enrichment_status = EnrichmentStatus.PENDING
+    worklog.enrichment_error = ""
+    worklog.metadata = {**worklog.metadata, "enrichment_requested_at": timezone.now().isoformat()}
+    worklog.save(update_fields=["enrichment_status", "enrichment_error", "metadata", "updated_at"])
     # With the database-backed queue the task row commits (or rolls back) with this
     # transaction, so the worker only ever sees it once the log is pending. The immediate
     # backend (tests) runs the task right here.
@@ -294,6 +297,7 @@ def run_enrichment(worklog_id, provider: EnrichmentProvider | None = None) -> Wo
             for index, text in enumerate(result.bullets)
         )
         worklog.ai_summary = result.summary
+        worklog.metadata.pop("enrichment_requested_at", None)
         worklog.enrichment_status = EnrichmentStatus.ENRICHED
         worklog.enrichment_error = ""
         worklog.enrichment_suggestions = {
@@ -308,6 +312,7 @@ def run_enrichment(worklog_id, provider: EnrichmentProvider | None = None) -> Wo
                 "enrichment_status",
                 "enrichment_error",
                 "enrichment_suggestions",
+                "metadata",
                 "updated_at",
             ]
         )

@@ -184,8 +184,11 @@ def _detail_context(request: HttpRequest, worklog: WorkLog, **extra) -> dict:
 
 @require_GET
 def detail(request: HttpRequest, pk) -> HttpResponse:
+    """The log's page; an HTMX request (the poll while enrichment is queued) gets the
+    enrichment section."""
     worklog = _own_worklog(request, pk)
-    return render(request, DETAIL_TEMPLATE, _detail_context(request, worklog))
+    template = f"{DETAIL_TEMPLATE}#enrichment" if request.htmx else DETAIL_TEMPLATE
+    return render(request, template, _detail_context(request, worklog))
 
 
 @require_http_methods(["GET", "POST"])
