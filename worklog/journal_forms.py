@@ -2,6 +2,7 @@
 the signed-in user's own objects, and the hierarchy pickers narrow each other: a chosen client
 limits the projects offered, a project the sprints and epics, and so on down to tasks."""
 
+import json
 import uuid
 
 from django import forms
@@ -64,6 +65,7 @@ class HierarchyFieldsMixin:
                     "hx-target": "#hierarchy-pickers",
                     "hx-swap": "outerHTML",
                     "hx-include": "closest form",
+                    "hx-vals": json.dumps({"changed": name}),
                 }
             self.fields[name] = forms.ModelChoiceField(
                 queryset=queryset,

@@ -82,3 +82,18 @@ def test_preset_entry_enrich_accept_and_weekly_report(signed_in_page, live_serve
     assert report.kind == "weekly" and report.user == user
     assert report.metadata["highlights"] == [bullet.text]
     assert report.metadata["minutes"] == 90
+
+
+def test_picking_a_task_fills_in_its_parents(signed_in_page, live_server, user, problems):
+    tree = make_tree(user)
+    other = make_tree(user, name="Globex")
+    page = signed_in_page
+    page.goto(live_server.url + reverse("worklog:journal-entry"))
+    expect(page.locator("#id_task option")).to_have_count(3)
+    page.select_option("#id_task", str(other.task.pk))
+    expect(page.locator("#id_client")).to_have_value(str(other.client.pk))
+    expect(page.locator("#id_story")).to_have_value(str(other.story.pk))
+    page.select_option("#id_client", str(tree.client.pk))
+    expect(page.locator("#id_task")).to_have_value("")
+    expect(page.locator("#id_project option")).to_have_count(2)
+    problems.assert_none()

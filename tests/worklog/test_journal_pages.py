@@ -448,3 +448,38 @@ def test_quick_entry_refuses_another_users_preset_or_session(user_client, other_
         response = user_client.post(reverse("worklog:journal-entry"), entry_data(**hidden))
         assert response.status_code == 422
     assert not WorkLog.objects.exists()
+
+
+def test_picking_a_task_fills_its_parents_and_changing_a_parent_clears_below(
+    user_client, user, tree
+):
+    url = reverse("worklog:journal-pickers")
+    body = user_client.get(url, {"task": tree.task.pk, "changed": "task"}, headers=HTMX)
+    body = body.content.decode()
+    for node in (tree.client, tree.project, tree.epic, tree.feature, tree.story, tree.task):
+        assert is_selected(body, node.pk), node
+    other = make_tree(user, name="Globex")
+    body = user_client.get(
+        url,
+        {
+            "client": other.client.pk,
+            "project": tree.project.pk,
+            "task": tree.task.pk,
+            "changed": "client",
+        },
+        headers=HTMX,
+    ).content.decode()
+    assert is_selected(body, other.client.pk)
+    assert not is_selected(body, tree.project.pk) and not is_selected(body, tree.task.pk)
+
+
+def test_pickers_ignore_another_users_node(user_client, other_user):
+    theirs = make_tree(other_user)
+    response = user_client.get(
+        reverse("worklog:journal-pickers"),
+        {"task": theirs.task.pk, "changed": "task"},
+        headers=HTMX,
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert str(theirs.task.pk) not in body and str(theirs.client.pk) not in body

@@ -66,6 +66,43 @@ def hierarchy_tree(user) -> QuerySet[Client]:
     )
 
 
+# The pickers below each level: changing a level clears them, as they may no longer fit.
+PICKER_DESCENDANTS = {
+    "client": ("project", "sprint", "epic", "feature", "story", "task"),
+    "project": ("sprint", "epic", "feature", "story", "task"),
+    "epic": ("feature", "story", "task"),
+    "feature": ("story", "task"),
+    "story": ("task",),
+    "sprint": (),
+    "task": (),
+}
+PICKER_MODELS = {
+    "client": Client,
+    "project": Project,
+    "sprint": Sprint,
+    "epic": Epic,
+    "feature": Feature,
+    "story": Story,
+    "task": Task,
+}
+
+
+def picker_choices(user, chosen: dict, changed: str) -> dict:
+    """The pickers' values after `changed` was picked: the levels above follow the picked node
+    (a task fills in its story, feature, epic, project and client), those below are cleared."""
+    chosen = dict(chosen)
+    if changed not in PICKER_MODELS:
+        return chosen
+    for name in PICKER_DESCENDANTS[changed]:
+        chosen[name] = None
+    node = PICKER_MODELS[changed].objects.for_user(user).filter(pk=chosen.get(changed)).first()
+    while node is not None and node.parent_field:
+        parent = node.parent
+        chosen[node.parent_field] = parent.pk
+        node = parent
+    return chosen
+
+
 def presets_for(user) -> QuerySet[WorkLogPreset]:
     return WorkLogPreset.objects.for_user(user).select_related("client", "project")
 

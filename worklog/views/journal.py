@@ -161,7 +161,10 @@ def _entry_context(request: HttpRequest, form: WorkLogForm, worklog: WorkLog | N
 @require_GET
 def pickers(request: HttpRequest) -> HttpResponse:
     """The hierarchy pickers, re-narrowed after one of them changed."""
-    initial = {name: request.GET.get(name) for name, _selector, _parent in WorkLogForm.PICKERS}
+    chosen = {
+        name: parse_uuid(request.GET.get(name)) for name, _selector, _parent in WorkLogForm.PICKERS
+    }
+    initial = selectors.picker_choices(request.user, chosen, request.GET.get("changed", ""))
     form = WorkLogForm(initial=initial, user=request.user, picker_url=_picker_url())
     return render(request, f"{ENTRY_TEMPLATE}#pickers", {"form": form})
 
