@@ -136,6 +136,8 @@ class WorkLogFilterForm(forms.Form):
         self.fields["sprint"].queryset = selectors.sprints_for(user).select_related(
             "project__client"
         )
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "w-full rounded border border-slate-300 px-2 py-1"
 
     def filters(self) -> selectors.ListFilters:
         return selectors.ListFilters(**(self.cleaned_data if self.is_bound else {}))

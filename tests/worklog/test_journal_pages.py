@@ -483,3 +483,14 @@ def test_pickers_ignore_another_users_node(user_client, other_user):
     body = response.content.decode()
     assert response.status_code == 200
     assert str(theirs.task.pk) not in body and str(theirs.client.pk) not in body
+
+
+def test_a_resubmitted_entry_form_saves_once(user_client):
+    page = user_client.get(reverse("worklog:journal-entry")).content.decode()
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', page).group(1)
+    data = entry_data(idempotency_key=key)
+    first = user_client.post(reverse("worklog:journal-entry"), data)
+    second = user_client.post(reverse("worklog:journal-entry"), data)
+    assert first.status_code == second.status_code == 302
+    assert second["Idempotent-Replayed"] == "true"
+    assert WorkLog.objects.count() == 1
