@@ -494,3 +494,18 @@ def test_a_resubmitted_entry_form_saves_once(user_client):
     assert first.status_code == second.status_code == 302
     assert second["Idempotent-Replayed"] == "true"
     assert WorkLog.objects.count() == 1
+
+
+def test_a_plain_stop_form_lands_on_the_offer(user_client, user, tree):
+    WorkSession.objects.create(
+        user=user,
+        target=tree.project,
+        started_at=timezone.now() - timedelta(minutes=20),
+        effective_at=timezone.now() - timedelta(minutes=20),
+    )
+    response = user_client.post(reverse("worklog:timer-stop"))
+    session = WorkSession.objects.get()
+    assert response.status_code == 302 and f"stopped={session.pk}" in response["Location"]
+    page = user_client.get(response["Location"]).content.decode()
+    assert f"{reverse('worklog:journal-entry')}?session={session.pk}" in page
+    assert user_client.get(reverse("worklog:dashboard"), {"stopped": "junk"}).status_code == 200

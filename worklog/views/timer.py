@@ -2,11 +2,15 @@
 fragment plus out-of-band swaps of today's list, the totals and the recent targets; a plain form
 post is redirected back to the dashboard."""
 
+from contextlib import suppress
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -99,6 +103,10 @@ def _timer_response(
     request: HttpRequest, *, announcement: str = "", status: int = 200, **extra
 ) -> HttpResponse:
     if not request.htmx:
+        if extra.get("log_work_url"):
+            # The page the plain form lands on still offers to log the stopped session.
+            stopped = extra["stopped_session"].pk
+            return redirect(f"{reverse('worklog:dashboard')}?{urlencode({'stopped': stopped})}")
         return redirect("worklog:dashboard")
     context = _timer_context(request, announcement=announcement, **extra)
     return render(request, "worklog/timer/swap.html", context, status=status)
@@ -121,7 +129,15 @@ def _describe(session: WorkSession) -> str:
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The home page: the timer."""
-    context = _timer_context(request, open_picker="pick" in request.GET)
+    stopped = None
+    if request.GET.get("stopped"):
+        with suppress(ValidationError):
+            stopped = (
+                WorkSession.objects.for_user(request.user).filter(pk=request.GET["stopped"]).first()
+            )
+    context = _timer_context(
+        request, open_picker="pick" in request.GET, log_work_url=journal_draft_url(stopped)
+    )
     return render(request, TEMPLATE, context)
 
 
@@ -162,6 +178,7 @@ def stop(request: HttpRequest) -> HttpResponse:
         request,
         announcement=f"Timer stopped after {session.duration_seconds // 60} minutes.",
         log_work_url=journal_draft_url(session),
+        stopped_session=session,
     )
 
 
@@ -174,7 +191,10 @@ def toggle(request: HttpRequest) -> HttpResponse:
     else:
         announcement = f"Timer stopped after {session.duration_seconds // 60} minutes."
     return _timer_response(
-        request, announcement=announcement, log_work_url=journal_draft_url(session)
+        request,
+        announcement=announcement,
+        log_work_url=journal_draft_url(session),
+        stopped_session=None if session.is_active else session,
     )
 
 
