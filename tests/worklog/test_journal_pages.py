@@ -384,6 +384,7 @@ def test_every_page_is_hidden_from_another_user(user, worklog, assert_hidden_fro
         ("journal-enrich", {}),
         ("journal-reject-suggestions", {}),
         ("journal-bullet-add", {"text": "x"}),
+        ("journal-attachment-add", {"description": "x"}),
     ):
         assert_hidden_from_other_user(
             reverse(f"worklog:{name}", args=[worklog.pk]), method="post", data=data
