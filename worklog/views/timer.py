@@ -95,20 +95,37 @@ def _timer_context(request: HttpRequest, **extra) -> dict:
         "chart": week_chart(totals),
         "recent_targets": recent_targets(user),
         "has_target_types": bool(target_types()),
+        "log_work_url": _log_work_offer(request),
         **extra,
     }
 
 
+def _log_work_offer(request: HttpRequest) -> str:
+    """The journal's offer for the session a plain stop form just stopped (`?stopped=<id>`)."""
+    if not request.GET.get("stopped"):
+        return ""
+    with suppress(ValidationError):
+        stopped = WorkSession.objects.for_user(request.user).filter(pk=request.GET["stopped"])
+        return journal_draft_url(stopped.first())
+    return ""
+
+
 def _timer_response(
-    request: HttpRequest, *, announcement: str = "", status: int = 200, **extra
+    request: HttpRequest,
+    *,
+    announcement: str = "",
+    status: int = 200,
+    stopped_session: WorkSession | None = None,
+    **extra,
 ) -> HttpResponse:
+    log_work_url = journal_draft_url(stopped_session)
     if not request.htmx:
-        if extra.get("log_work_url"):
+        if log_work_url:
             # The page the plain form lands on still offers to log the stopped session.
-            stopped = extra["stopped_session"].pk
-            return redirect(f"{reverse('worklog:dashboard')}?{urlencode({'stopped': stopped})}")
+            query = urlencode({"stopped": stopped_session.pk})
+            return redirect(f"{reverse('worklog:dashboard')}?{query}")
         return redirect("worklog:dashboard")
-    context = _timer_context(request, announcement=announcement, **extra)
+    context = _timer_context(request, announcement=announcement, log_work_url=log_work_url, **extra)
     return render(request, "worklog/timer/swap.html", context, status=status)
 
 
@@ -129,15 +146,7 @@ def _describe(session: WorkSession) -> str:
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The home page: the timer."""
-    stopped = None
-    if request.GET.get("stopped"):
-        with suppress(ValidationError):
-            stopped = (
-                WorkSession.objects.for_user(request.user).filter(pk=request.GET["stopped"]).first()
-            )
-    context = _timer_context(
-        request, open_picker="pick" in request.GET, log_work_url=journal_draft_url(stopped)
-    )
+    context = _timer_context(request, open_picker="pick" in request.GET)
     return render(request, TEMPLATE, context)
 
 
@@ -177,7 +186,6 @@ def stop(request: HttpRequest) -> HttpResponse:
     return _timer_response(
         request,
         announcement=f"Timer stopped after {session.duration_seconds // 60} minutes.",
-        log_work_url=journal_draft_url(session),
         stopped_session=session,
     )
 
@@ -193,7 +201,6 @@ def toggle(request: HttpRequest) -> HttpResponse:
     return _timer_response(
         request,
         announcement=announcement,
-        log_work_url=journal_draft_url(session),
         stopped_session=None if session.is_active else session,
     )
 
