@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from worklog.models import (
+    BulletKind,
     ReportKind,
     WorkLogStatus,
     WorkSession,
@@ -155,6 +156,7 @@ class AttachmentForm(forms.Form):
 
 class BulletForm(forms.Form):
     text = forms.CharField(max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    kind = forms.ChoiceField(choices=BulletKind.choices, initial=BulletKind.RESUME)
 
 
 class PresetForm(forms.Form):

@@ -510,3 +510,18 @@ def test_a_plain_stop_form_lands_on_the_offer(user_client, user, tree):
     page = user_client.get(response["Location"]).content.decode()
     assert f"{reverse('worklog:journal-entry')}?session={session.pk}" in page
     assert user_client.get(reverse("worklog:dashboard"), {"stopped": "junk"}).status_code == 200
+
+
+def test_adding_a_bullet_of_a_kind(user_client, worklog):
+    response = user_client.post(
+        reverse("worklog:journal-bullet-add", args=[worklog.pk]),
+        {"text": "Unblocked the release", "kind": "status"},
+        headers=HTMX,
+    )
+    assert response.status_code == 200
+    bullet = worklog.bullets.get()
+    assert (bullet.kind, bullet.status, bullet.is_selected) == ("status", "accepted", True)
+    empty = user_client.post(
+        reverse("worklog:journal-bullet-add", args=[worklog.pk]), {"text": ""}, headers=HTMX
+    )
+    assert empty.status_code == 422 and worklog.bullets.count() == 1

@@ -377,7 +377,7 @@ def add_bullet(request: HttpRequest, pk) -> HttpResponse:
     worklog = _own_worklog(request, pk)
     form = BulletForm(request.POST)
     if form.is_valid():
-        enrichment.add_bullet(worklog, text=form.cleaned_data["text"])
+        enrichment.add_bullet(worklog, **form.cleaned_data)
         return _detail_fragment(request, worklog, "enrichment")
     return _detail_fragment(request, worklog, "enrichment", status=422, bullet_form=form)
 
