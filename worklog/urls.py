@@ -40,6 +40,12 @@ urlpatterns = [
         journal.download_attachment,
         name="journal-attachment",
     ),
+    path("journal/links/<uuid:pk>/delete/", journal.delete_link, name="journal-link-delete"),
+    path(
+        "journal/attachments/<uuid:pk>/delete/",
+        journal.delete_attachment,
+        name="journal-attachment-delete",
+    ),
     path("journal/signals/<uuid:pk>/", journal.review_signal, name="journal-signal-review"),
     path("journal/bullets/<uuid:pk>/", journal.review_bullet, name="journal-bullet-review"),
     path("journal/hierarchy/", journal.hierarchy, name="journal-hierarchy"),

@@ -21,7 +21,12 @@ from worklog.models import (
     WorkSession,
 )
 from worklog.services.enrichment import run_enrichment
-from worklog.services.journal import create_preset, create_worklog
+from worklog.services.journal import (
+    add_attachment,
+    add_external_link,
+    create_preset,
+    create_worklog,
+)
 from worklog.services.reports import generate_report
 
 from .journal_helpers import make_tree
@@ -35,6 +40,7 @@ DAY = date(2026, 12, 2)
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+    return tmp_path
 
 
 @pytest.fixture
@@ -525,3 +531,24 @@ def test_adding_a_bullet_of_a_kind(user_client, worklog):
         reverse("worklog:journal-bullet-add", args=[worklog.pk]), {"text": ""}, headers=HTMX
     )
     assert empty.status_code == 422 and worklog.bullets.count() == 1
+
+
+def test_links_and_attachments_can_be_removed_by_their_owner_only(
+    user_client,
+    worklog,
+    assert_hidden_from_other_user,
+    media_root,
+    django_capture_on_commit_callbacks,
+):
+    link = add_external_link(worklog, url="https://github.com/acme/shop/pull/1")
+    upload = SimpleUploadedFile("notes.txt", b"hello", content_type="text/plain")
+    attachment = add_attachment(worklog, uploaded_by=worklog.user, upload=upload)
+    link_url = reverse("worklog:journal-link-delete", args=[link.pk])
+    attachment_url = reverse("worklog:journal-attachment-delete", args=[attachment.pk])
+    assert_hidden_from_other_user(link_url, method="post")
+    assert_hidden_from_other_user(attachment_url, method="post")
+    assert user_client.post(link_url, headers=HTMX).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        assert user_client.post(attachment_url, headers=HTMX).status_code == 200
+    assert not worklog.external_links.exists() and not Attachment.objects.exists()
+    assert not any(path.is_file() for path in media_root.rglob("*"))

@@ -29,34 +29,28 @@ def clients_for(user) -> QuerySet[Client]:
     return Client.objects.for_user(user)
 
 
-def projects_for(user, *, client=None) -> QuerySet[Project]:
-    projects = Project.objects.for_user(user).select_related("client")
-    return projects.filter(client=client) if client else projects
+def projects_for(user) -> QuerySet[Project]:
+    return Project.objects.for_user(user).select_related("client")
 
 
-def sprints_for(user, *, project=None) -> QuerySet[Sprint]:
-    sprints = Sprint.objects.for_user(user).select_related("project")
-    return sprints.filter(project=project) if project else sprints
+def sprints_for(user) -> QuerySet[Sprint]:
+    return Sprint.objects.for_user(user).select_related("project")
 
 
-def epics_for(user, *, project=None) -> QuerySet[Epic]:
-    epics = Epic.objects.for_user(user).select_related("project")
-    return epics.filter(project=project) if project else epics
+def epics_for(user) -> QuerySet[Epic]:
+    return Epic.objects.for_user(user).select_related("project")
 
 
-def features_for(user, *, epic=None) -> QuerySet[Feature]:
-    features = Feature.objects.for_user(user).select_related("epic")
-    return features.filter(epic=epic) if epic else features
+def features_for(user) -> QuerySet[Feature]:
+    return Feature.objects.for_user(user).select_related("epic")
 
 
-def stories_for(user, *, feature=None) -> QuerySet[Story]:
-    stories = Story.objects.for_user(user).select_related("feature")
-    return stories.filter(feature=feature) if feature else stories
+def stories_for(user) -> QuerySet[Story]:
+    return Story.objects.for_user(user).select_related("feature")
 
 
-def tasks_for(user, *, story=None) -> QuerySet[Task]:
-    tasks = Task.objects.for_user(user).select_related("story")
-    return tasks.filter(story=story) if story else tasks
+def tasks_for(user) -> QuerySet[Task]:
+    return Task.objects.for_user(user).select_related("story")
 
 
 def hierarchy_tree(user) -> QuerySet[Client]:

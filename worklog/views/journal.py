@@ -34,6 +34,7 @@ from worklog.models import (
     SignalStatus,
     WorkLog,
     WorkLogBullet,
+    WorkLogExternalLink,
     WorkLogSkillSignal,
     WorkSession,
 )
@@ -292,6 +293,27 @@ def add_attachment(request: HttpRequest, pk) -> HttpResponse:
             messages.success(request, "File attached.")
             return _detail_fragment(request, worklog, "attachments")
     return _detail_fragment(request, worklog, "attachments", status=422, attachment_form=form)
+
+
+@require_POST
+@idempotent_view
+def delete_link(request: HttpRequest, pk) -> HttpResponse:
+    link = get_object_or_404(
+        WorkLogExternalLink.objects.filter(worklog__user=request.user).select_related("worklog"),
+        pk=pk,
+    )
+    services.delete_external_link(link)
+    return _detail_fragment(request, link.worklog, "links")
+
+
+@require_POST
+@idempotent_view
+def delete_attachment(request: HttpRequest, pk) -> HttpResponse:
+    attachment = get_object_or_404(
+        Attachment.objects.filter(worklog__user=request.user).select_related("worklog"), pk=pk
+    )
+    services.delete_attachment(attachment)
+    return _detail_fragment(request, attachment.worklog, "attachments")
 
 
 @require_GET
