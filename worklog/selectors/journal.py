@@ -4,6 +4,7 @@ work logs, and the totals and rows of a report, each in a fixed number of querie
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncWeek
 from django.urls import reverse
@@ -313,7 +314,8 @@ def journal_draft_url(session: WorkSession | None) -> str:
     the journal's tasks or projects; else an empty string."""
     if session is None or session.is_active or not session.target_content_type_id:
         return ""
-    model = session.target_content_type.model_class()
+    # The content-type cache answers without a query (the timer's counts stay as they are).
+    model = ContentType.objects.get_for_id(session.target_content_type_id).model_class()
     if model not in (Task, Project):
         return ""
     return f"{reverse('worklog:journal-entry')}?session={session.pk}"

@@ -82,6 +82,7 @@ def _timer_context(request: HttpRequest, **extra) -> dict:
     long_running = is_long_running(active, now=now)
     return {
         "active": active,
+        "log_work_url": _log_work_offer(request),
         "elapsed_seconds": int((now - active.started_at).total_seconds()) if active else 0,
         "long_running": long_running,
         "long_session_hours": int(long_session_limit().total_seconds() // 3600),
@@ -95,7 +96,6 @@ def _timer_context(request: HttpRequest, **extra) -> dict:
         "chart": week_chart(totals),
         "recent_targets": recent_targets(user),
         "has_target_types": bool(target_types()),
-        "log_work_url": _log_work_offer(request),
         **extra,
     }
 
