@@ -114,3 +114,4 @@ def on_not_found(request: HttpRequest, error: Http404) -> HttpResponse:
 api.add_router("/timer", "worklog.api.timer.router")
 api.add_router("/sessions", "worklog.api.procedures.router")
 api.add_router("/sops", "worklog.api.procedures.sops_router")
+api.add_router("/journal", "worklog.api.journal.router")

@@ -8,7 +8,7 @@ class WorklogConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from .models import ProcedureSession
+        from .models import ProcedureSession, Project, Task
         from .services.procedures import ensure_supervisors_group
         from .targets import TargetType, register_target_type
 
@@ -25,6 +25,25 @@ class WorklogConfig(AppConfig):
                 search_fields=("sop__title",),
                 visible_to=lambda user: ProcedureSession.objects.for_worker(user).select_related(
                     "sop"
+                ),
+            )
+        )
+        # Journal tasks and projects can be timed; stopping such a session offers a draft log.
+        register_target_type(
+            TargetType(
+                model=Task,
+                label="Task",
+                search_fields=("name", "story__feature__epic__project__name"),
+                visible_to=lambda user: Task.objects.for_user(user).filter(is_active=True),
+            )
+        )
+        register_target_type(
+            TargetType(
+                model=Project,
+                label="Project",
+                search_fields=("name", "client__name"),
+                visible_to=lambda user: (
+                    Project.objects.for_user(user).filter(is_active=True).select_related("client")
                 ),
             )
         )

@@ -145,6 +145,25 @@ STORAGES = {
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# The work journal: attachment limits, and the enrichment provider ("offline", the default and
+# deterministic, or "openai" for any OpenAI-compatible chat-completions endpoint).
+JOURNAL_ATTACHMENT_MAX_BYTES = env_int("JOURNAL_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+JOURNAL_ATTACHMENT_TYPES = {
+    ".pdf": "application/pdf",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".txt": "text/plain",
+    ".md": "text/markdown",
+    ".csv": "text/csv",
+}
+JOURNAL_ENRICHMENT_PROVIDER = env_str("JOURNAL_ENRICHMENT_PROVIDER", "offline")
+JOURNAL_OPENAI_BASE_URL = env_str("JOURNAL_OPENAI_BASE_URL", "")
+JOURNAL_OPENAI_API_KEY = env_str("JOURNAL_OPENAI_API_KEY", "")
+JOURNAL_OPENAI_MODEL = env_str("JOURNAL_OPENAI_MODEL", "gpt-4o-mini")
+JOURNAL_OPENAI_TIMEOUT = env_int("JOURNAL_OPENAI_TIMEOUT", 30)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "tailwind"
 CRISPY_TEMPLATE_PACK = "tailwind"
 

@@ -2,11 +2,15 @@
 fragment plus out-of-band swaps of today's list, the totals and the recent targets; a plain form
 post is redirected back to the dashboard."""
 
+from contextlib import suppress
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -15,6 +19,7 @@ from worklog import services
 from worklog.exceptions import InvalidSessionTimesError, NoActiveSessionError
 from worklog.forms import CorrectionForm, StartForm, StopAtForm, StopForm
 from worklog.models import EndReason, WorkSession
+from worklog.selectors.journal import journal_draft_url
 from worklog.selectors.timer import (
     Totals,
     active_session,
@@ -89,6 +94,7 @@ def _timer_context(
     )
     return {
         "active": active,
+        "log_work_url": _log_work_offer(request),
         "elapsed_seconds": int((now - active.started_at).total_seconds()) if active else 0,
         "long_running": long_running,
         "long_session_hours": int(long_session_limit().total_seconds() // 3600),
@@ -108,12 +114,32 @@ def _timer_context(
     }
 
 
+def _log_work_offer(request: HttpRequest) -> str:
+    """The journal's offer for the session a plain stop form just stopped (`?stopped=<id>`)."""
+    if not request.GET.get("stopped"):
+        return ""
+    with suppress(ValidationError):
+        stopped = WorkSession.objects.for_user(request.user).filter(pk=request.GET["stopped"])
+        return journal_draft_url(stopped.first())
+    return ""
+
+
 def _timer_response(
-    request: HttpRequest, *, announcement: str = "", status: int = 200, **extra
+    request: HttpRequest,
+    *,
+    announcement: str = "",
+    status: int = 200,
+    stopped_session: WorkSession | None = None,
+    **extra,
 ) -> HttpResponse:
+    log_work_url = journal_draft_url(stopped_session)
     if not request.htmx:
+        if log_work_url:
+            # The page the plain form lands on still offers to log the stopped session.
+            query = urlencode({"stopped": stopped_session.pk})
+            return redirect(f"{reverse('worklog:dashboard')}?{query}")
         return redirect("worklog:dashboard")
-    context = _timer_context(request, announcement=announcement, **extra)
+    context = _timer_context(request, announcement=announcement, log_work_url=log_work_url, **extra)
     return render(request, "worklog/timer/swap.html", context, status=status)
 
 
@@ -176,7 +202,9 @@ def stop(request: HttpRequest) -> HttpResponse:
         messages.warning(request, "No session is running.")
         return _timer_response(request, announcement="No session is running.")
     return _timer_response(
-        request, announcement=f"Timer stopped after {session.duration_seconds // 60} minutes."
+        request,
+        announcement=f"Timer stopped after {session.duration_seconds // 60} minutes.",
+        stopped_session=session,
     )
 
 
@@ -190,7 +218,12 @@ def toggle(request: HttpRequest) -> HttpResponse:
     else:
         announcement = f"Timer stopped after {session.duration_seconds // 60} minutes."
     # Toggling starts without a target or stops: the recent targets stay as they are.
-    return _timer_response(request, announcement=announcement, refresh_recent_targets=False)
+    return _timer_response(
+        request,
+        announcement=announcement,
+        refresh_recent_targets=False,
+        stopped_session=None if session.is_active else session,
+    )
 
 
 @require_GET
