@@ -210,9 +210,15 @@ def measure(user, token: str) -> list[dict]:
     """Rows of {kind, page, counts per size, grows}."""
     client = Client()
     client.force_login(user)
-    from bench import procedures
+    from bench import journal, procedures
 
-    kinds = [timer_kind(token), decisions_kind(), orders_kind(user), *procedures.kinds(user)]
+    kinds = [
+        timer_kind(token),
+        decisions_kind(),
+        orders_kind(user),
+        *procedures.kinds(user),
+        *journal.kinds(user),
+    ]
     rows = []
     for kind in kinds:
         counts: dict[str, dict[int, int]] = {page.name: {} for page in kind.pages}
