@@ -31,13 +31,14 @@ class Kind:
     pages: list[Page]
 
 
-def count_queries(send: Callable[[], object]) -> int:
+def captured_queries(send: Callable[[], object]) -> list[str]:
+    """The SQL one request sends, savepoints left out."""
     with CaptureQueriesContext(connection) as captured:
         response = send()
     status = getattr(response, "status_code", 200)
     if status >= 400:
         raise RuntimeError(f"the request answered {status}: {response.content[:300]!r}")
-    return sum(1 for q in captured.captured_queries if not q["sql"].startswith(NOT_COUNTED))
+    return [q["sql"] for q in captured.captured_queries if not q["sql"].startswith(NOT_COUNTED)]
 
 
 def _bulk(model, objects) -> None:
@@ -208,33 +209,40 @@ def orders_kind(user) -> Kind:
 
 def measure(user, token: str) -> list[dict]:
     """Rows of {kind, page, counts per size, grows}."""
-    client = Client()
-    client.force_login(user)
     from bench import journal, procedures
 
+    client = Client()
+    client.force_login(user)
+    # Each kind is set up just before it is measured: a later kind's set-up (a procedure session
+    # starts a timer) must not change the state an earlier kind is measured in.
     kinds = [
-        timer_kind(token),
-        decisions_kind(),
-        orders_kind(user),
-        *procedures.kinds(user),
-        *journal.kinds(user),
+        lambda: [timer_kind(token)],
+        lambda: [decisions_kind()],
+        lambda: [orders_kind(user)],
+        lambda: procedures.kinds(user),
+        lambda: journal.kinds(user),
     ]
-    rows = []
-    for kind in kinds:
-        counts: dict[str, dict[int, int]] = {page.name: {} for page in kind.pages}
-        for size in SIZES:
-            kind.grow(user, size)
-            for page in kind.pages:
-                page.request(client)()  # warm caches (content types, templates)
-                counts[page.name][size] = count_queries(page.request(client))
+    return [row for make in kinds for kind in make() for row in _measure(client, user, kind)]
+
+
+def _measure(client: Client, user, kind: Kind) -> list[dict]:
+    queries: dict[str, dict[int, list[str]]] = {page.name: {} for page in kind.pages}
+    for size in SIZES:
+        kind.grow(user, size)
         for page in kind.pages:
-            by_size = counts[page.name]
-            rows.append(
-                {
-                    "kind": kind.name,
-                    "page": page.name,
-                    "queries": {str(size): by_size[size] for size in SIZES},
-                    "grows": len(set(by_size.values())) > 1,
-                }
-            )
+            page.request(client)()  # warm caches (content types, templates)
+            queries[page.name][size] = captured_queries(page.request(client))
+    rows = []
+    for page in kind.pages:
+        by_size = queries[page.name]
+        counts = {str(size): len(by_size[size]) for size in SIZES}
+        row = {
+            "kind": kind.name,
+            "page": page.name,
+            "queries": counts,
+            "grows": len(set(counts.values())) > 1,
+        }
+        if row["grows"]:
+            row["sql_by_size"] = {str(size): by_size[size] for size in SIZES}
+        rows.append(row)
     return rows

@@ -178,6 +178,7 @@ def main() -> None:
     parser.add_argument("--clients", default="1,10,50")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     parser.add_argument("--skip-scale", action="store_true")
+    parser.add_argument("--skip-load", action="store_true", help="query counts only")
     parser.add_argument("--output", type=Path, default=RESULTS / "latest.json")
     args = parser.parse_args()
     levels = [int(n) for n in args.clients.split(",")]
@@ -191,18 +192,20 @@ def main() -> None:
     results: dict = {"machine": machine(), "workers": args.workers, "threads": 4}
     print("== Query counts at 10, 1,000 and 100,000 rows", flush=True)
     results["queries"] = query_counts()
-    with gunicorn(args.database_url, workers=args.workers) as (base_url, master_pid):
-        print(
-            f"== Load: {levels} clients, {args.seconds:g} s or {args.requests} requests each",
-            flush=True,
-        )
-        results["load"] = load(base_url, levels, args.seconds, args.requests)
-        results["worker_peak_rss_mib"] = worker_peak_memory_mib(master_pid)
-        if not args.skip_scale:
-            print("== Scale: 1,000 and 1,000,000 timer sessions", flush=True)
-            from bench import scale
+    results["load"], results["worker_peak_rss_mib"] = [], []
+    if not args.skip_load:
+        with gunicorn(args.database_url, workers=args.workers) as (base_url, master_pid):
+            print(
+                f"== Load: {levels} clients, {args.seconds:g} s or {args.requests} requests each",
+                flush=True,
+            )
+            results["load"] = load(base_url, levels, args.seconds, args.requests)
+            results["worker_peak_rss_mib"] = worker_peak_memory_mib(master_pid)
+            if not args.skip_scale:
+                print("== Scale: 1,000 and 1,000,000 timer sessions", flush=True)
+                from bench import scale
 
-            results["scale"] = scale.measure(base_url)
+                results["scale"] = scale.measure(base_url)
     results["bar"] = bar(results["load"], levels)
 
     args.output.parent.mkdir(parents=True, exist_ok=True)
