@@ -58,7 +58,7 @@ browser:
 
 .PHONY: test
 test: install browser
-	$(UV) run --locked pytest $(PYTEST_ARGS)
+	$(UV) run --locked pytest -n auto $(PYTEST_ARGS)
 
 .PHONY: lint
 lint: uv

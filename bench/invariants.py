@@ -88,6 +88,8 @@ def check(result: LoadResult) -> dict[str, int]:
     """Violations after `result`'s run: the database's, plus the run's own 5xx answers and any
     idempotency key whose operation ran twice."""
     violations = {name: check() for name, check in DATABASE_CHECKS.items()}
-    violations["5xx answers"] = result.server_errors
+    transport = sum(result.transport_errors.values())
+    violations["5xx answers"] = result.server_errors - transport
+    violations["requests without an answer"] = transport
     violations["idempotency keys executed twice"] = result.keys_executed_twice
     return {name: count for name, count in violations.items() if count}

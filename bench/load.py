@@ -30,6 +30,8 @@ class LoadResult:
     server_errors: int
     seconds: float
     latencies_ms: list[float]
+    # Requests that got no HTTP answer at all, by the exception httpx raised.
+    transport_errors: dict[str, int] = field(default_factory=dict)
     # Per idempotency key: how many 2xx answers were executions rather than replays.
     executions_per_key: dict[str, int] = field(default_factory=dict)
 
@@ -54,6 +56,7 @@ class LoadResult:
             "p50_ms": round(self.percentile(50), 2),
             "p95_ms": round(self.percentile(95), 2),
             "p99_ms": round(self.percentile(99), 2),
+            "transport_errors": self.transport_errors,
         }
 
     @property
@@ -89,8 +92,10 @@ async def _client_loop(
                 json=request.json,
             )
             status = response.status_code
-        except httpx.HTTPError:
-            status = 599
+        except httpx.HTTPError as error:
+            status = 599  # no answer: counted with the 5xx, and by kind below
+            kind = type(error).__name__
+            result.transport_errors[kind] = result.transport_errors.get(kind, 0) + 1
         else:
             if request.idempotency_key and 200 <= status < 300:
                 replayed = response.headers.get("Idempotent-Replayed") == "true"

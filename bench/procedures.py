@@ -117,7 +117,7 @@ def kinds(user) -> list[Kind]:
         return lambda: client.post(
             f"/procedures/sessions/{running}/check/",
             {"step": steps[0], "result": "failed", "notes": "count"},
-            headers={"HX-Request": "1"},
+            headers={"HX-Request": "true"},
         )
 
     return [

@@ -81,7 +81,9 @@ def timer_kind(token: str) -> Kind:
             Page("timer dashboard", lambda client: lambda: client.get("/")),
             Page(
                 "timer toggle (HTMX)",
-                lambda client: lambda: client.post("/timer/toggle/", headers={"HX-Request": "1"}),
+                lambda client: (
+                    lambda: client.post("/timer/toggle/", headers={"HX-Request": "true"})
+                ),
             ),
             Page("timer toggle (API)", _api_toggle(token)),
         ],
@@ -179,7 +181,7 @@ def orders_kind(user) -> Kind:
         basket = _draft_with_lines(user)
         item = CatalogItem.objects.order_by("-code").first()
         data = {"catalog_item": str(item.pk), "basket": str(basket.pk), "quantity": "1"}
-        return lambda: client.post("/catalog/basket/add/", data, headers={"HX-Request": "1"})
+        return lambda: client.post("/catalog/basket/add/", data, headers={"HX-Request": "true"})
 
     def commit(client: Client):
         basket = _draft_with_lines(user)
@@ -188,7 +190,7 @@ def orders_kind(user) -> Kind:
             "work_types": [value for value, _ in work_type_choices()[:2]],
         }
         return lambda: client.post(
-            f"/catalog/baskets/{basket.pk}/commit/", data, headers={"HX-Request": "1"}
+            f"/catalog/baskets/{basket.pk}/commit/", data, headers={"HX-Request": "true"}
         )
 
     return Kind(
