@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import QuerySet
 from django.contrib.admin.utils import unquote
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
