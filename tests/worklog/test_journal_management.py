@@ -187,3 +187,15 @@ def test_entry_from_another_users_preset_or_session_is_404(
     entry = reverse("worklog:journal-entry")
     assert_hidden_from_other_user(f"{entry}?preset={preset.pk}")
     assert_hidden_from_other_user(f"{entry}?session={session.pk}")
+
+
+def test_admin_hierarchy_filters_by_owner_and_parent(admin_client, user, other_user, tree):
+    theirs = make_tree(other_user, name="Globex")
+    projects = reverse("admin:worklog_project_changelist")
+    by_owner = admin_client.get(f"{projects}?client__user__id__exact={user.pk}").content.decode()
+    assert "Acme site" in by_owner and "Globex site" not in by_owner
+    tasks = reverse("admin:worklog_task_changelist")
+    by_parent = admin_client.get(f"{tasks}?story__id__exact={theirs.story.pk}")
+    assert by_parent.status_code == 200
+    assert f"/{theirs.task.pk}/change/" in by_parent.content.decode()
+    assert f"/{tree.task.pk}/change/" not in by_parent.content.decode()
