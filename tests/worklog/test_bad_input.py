@@ -72,9 +72,23 @@ def test_unknown_list_filter_is_a_400_with_the_form_error(user_client, name, que
 
 
 @pytest.mark.parametrize(
+    "query,problem",
+    [
+        ("date=2026-13-45", b"is not a date: use YYYY-MM-DD"),
+        ("date=yesterday&view=day", b"is not a date"),
+        ("view=month", b"is not a view: show a day or a week"),
+    ],
+)
+def test_a_bad_day_or_view_on_the_journal_is_a_400_that_says_why(user_client, query, problem):
+    for headers in ({}, HTMX):
+        response = user_client.get(f"{reverse('worklog:journal')}?{query}", headers=headers)
+        assert_refused(response, 400)
+        assert problem in response.content
+
+
+@pytest.mark.parametrize(
     "name,query",
     [
-        ("worklog:journal", "date=2026-13-45&view=bogus"),
         ("worklog:journal", f"undo={NOT_A_UUID}"),
         ("worklog:journal-pickers", f"client={NOT_A_UUID}&changed=bogus"),
         ("worklog:journal-pickers", f"task={UNKNOWN_UUID}&changed=task"),

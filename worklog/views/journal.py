@@ -54,18 +54,25 @@ def _form_errors_into(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, problem)
 
 
-def _parse_day(value: str | None) -> date:
+def _period_of(request: HttpRequest) -> tuple[str, date, str]:
+    """The list's `view` (day or week) and `date`, and what is wrong with them if anything:
+    a bad value shows this week, saying so."""
+    view, value, problems = request.GET.get("view") or "week", request.GET.get("date"), []
+    if view not in ("day", "week"):
+        problems.append(f"“{view}” is not a view: show a day or a week.")
+        view = "week"
     try:
-        return date.fromisoformat(value) if value else timezone.localdate()
+        day = date.fromisoformat(value) if value else timezone.localdate()
     except ValueError:
-        return timezone.localdate()
+        problems.append(f"“{value}” is not a date: use YYYY-MM-DD.")
+        day = timezone.localdate()
+    return view, day, " ".join(problems)
 
 
 @require_GET
 def journal(request: HttpRequest) -> HttpResponse:
     """Work logs of one day or one week (`?view=day|week&date=YYYY-MM-DD`), filtered."""
-    view = "day" if request.GET.get("view") == "day" else "week"
-    day = _parse_day(request.GET.get("date"))
+    view, day, period_error = _period_of(request)
     start, end = (day, day) if view == "day" else selectors.week_of(day)
     filter_data = {
         key: value for key, value in request.GET.items() if key not in ("view", "date", "undo")
@@ -73,7 +80,7 @@ def journal(request: HttpRequest) -> HttpResponse:
     form = WorkLogFilterForm(filter_data or None, user=request.user)
     status = 200
     worklogs = selectors.worklogs_for(request.user).in_period(start, end)
-    if form.is_bound and not form.is_valid():
+    if period_error or (form.is_bound and not form.is_valid()):
         status, worklogs = 400, worklogs.none()
     elif form.is_bound:
         worklogs = selectors.filter_worklogs(worklogs, form.filters())
@@ -92,6 +99,7 @@ def journal(request: HttpRequest) -> HttpResponse:
         query.pop(key, None)
     context = {
         "form": form,
+        "period_error": period_error,
         "view": view,
         "day": day,
         "start": start,
