@@ -82,6 +82,8 @@ def test_a_rename_to_a_sibling_name_is_refused(user_client, user, tree):
         node_url("project", tree.project), {"name": "Other site", "is_active": "on"}
     )
     assert response.status_code == 422
+    assert "Edit project “Acme site”" in response.content.decode()
+    assert "already exists" in response.content.decode()
     assert Project.objects.get(pk=tree.project.pk).name == "Acme site"
 
 

@@ -449,6 +449,7 @@ def node_edit(request: HttpRequest, level: str, pk) -> HttpResponse:
     if level not in services.LEVELS:
         raise Http404("No such level.")
     node = get_object_or_404(services.LEVELS[level][0].objects.for_user(request.user), pk=pk)
+    saved_name = node.name  # validating the form writes the new values onto `node`
     form = node_edit_form(level, request.POST or None, instance=node)
     status = 200
     if request.method == "POST":
@@ -465,6 +466,7 @@ def node_edit(request: HttpRequest, level: str, pk) -> HttpResponse:
         "form": form,
         "clients": selectors.hierarchy_tree(request.user),
         "editing": node,
+        "editing_name": saved_name,
         "editing_level": level,
     }
     return render(request, "worklog/journal/hierarchy.html", context, status=status)
