@@ -201,3 +201,17 @@ def test_admin_hierarchy_filters_by_owner_and_parent(admin_client, user, other_u
     assert by_parent.status_code == 200
     assert f"/{theirs.task.pk}/change/" in by_parent.content.decode()
     assert f"/{tree.task.pk}/change/" not in by_parent.content.decode()
+
+
+@pytest.mark.parametrize("clients", [1, 6])
+def test_hierarchy_and_node_edit_pages_run_a_fixed_number_of_queries(
+    user_client, user, tree, clients, django_assert_num_queries
+):
+    for number in range(1, clients):
+        make_tree(user, name=f"Client {number}")
+    # Session and user, one query per level of the tree and, on the page's add form, one per
+    # level that can be a parent; the edit page's form loads its node instead.
+    with django_assert_num_queries(14):
+        assert user_client.get(reverse("worklog:journal-hierarchy")).status_code == 200
+    with django_assert_num_queries(10):
+        assert user_client.get(node_url("task", tree.task)).status_code == 200
