@@ -258,10 +258,15 @@ class SOPAdmin(admin.ModelAdmin):
         return super().delete_view(request, object_id, extra_context)
 
     def get_deleted_objects(self, objs, request):
-        """A soft delete touches only the SOPs: their sessions (which protect the rows from a
-        hard delete) stay, so they neither block nor appear on the confirmation page."""
+        """A soft delete touches only the SOPs: their finished sessions stay and do not block
+        it; active sessions do, and are listed as what protects the SOP."""
         sops = list(objs)
-        return [str(sop) for sop in sops], {SOP._meta.verbose_name_plural: len(sops)}, set(), []
+        active = (
+            ProcedureSession.objects.filter(sop__in=sops).active().select_related("sop", "worker")
+        )
+        protected = [f"{session} of {session.worker}" for session in active]
+        summary = {SOP._meta.verbose_name_plural: len(sops)}
+        return [str(sop) for sop in sops], summary, set(), protected
 
     def delete_model(self, request, obj: SOP) -> None:
         procedure_services.delete_sop_as_staff(sop=obj)

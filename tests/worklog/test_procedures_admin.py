@@ -71,7 +71,8 @@ def test_admin_delete_is_refused_while_sessions_are_active(admin_client, user, o
         {"action": "delete_selected", "_selected_action": [sop.pk], "post": "yes"},
         follow=True,
     )
-    assert "cannot be deleted" in bulk.content.decode()
+    assert "Cannot delete SOP" in bulk.content.decode()
+    assert f"{active} of {other_user}" in bulk.content.decode()
     assert SOP.objects.filter(pk=sop.pk).exists()
     services.cancel_procedure_session(session=active, user=other_user)
     assert admin_client.post(delete_url, {"post": "yes"}).status_code == 302
