@@ -1,12 +1,14 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
 
 from worklog import services
-from worklog.exceptions import WorklogError
+from worklog.exceptions import SOPHasActiveSessionsError, WorklogError
 from worklog.models import (
     SOP,
     Attachment,
@@ -245,6 +247,36 @@ class SOPAdmin(admin.ModelAdmin):
     @admin.display(boolean=True, description="deleted")
     def is_deleted(self, sop: SOP) -> bool:
         return sop.deleted_at is not None
+
+    def delete_view(self, request, object_id, extra_context=None) -> HttpResponse:
+        """Refused, with the list of active sessions, before the confirmation page."""
+        sop = self.get_object(request, unquote(object_id))
+        if sop is not None and sop.sessions.active().exists():
+            active = sop.sessions.active().select_related("worker").order_by("started_at")
+            self.message_user(request, str(SOPHasActiveSessionsError(sop, active)), messages.ERROR)
+            return redirect("admin:worklog_sop_change", sop.pk)
+        return super().delete_view(request, object_id, extra_context)
+
+    def get_deleted_objects(self, objs, request):
+        """A soft delete touches only the SOPs: their finished sessions stay and do not block
+        it; active sessions do, and are listed as what protects the SOP."""
+        sops = list(objs)
+        active = (
+            ProcedureSession.objects.filter(sop__in=sops).active().select_related("sop", "worker")
+        )
+        protected = [f"{session} of {session.worker}" for session in active]
+        summary = {SOP._meta.verbose_name_plural: len(sops)}
+        return [str(sop) for sop in sops], summary, set(), protected
+
+    def delete_model(self, request, obj: SOP) -> None:
+        procedure_services.delete_sop_as_staff(sop=obj)
+
+    def delete_queryset(self, request, queryset: QuerySet) -> None:
+        for sop in queryset:
+            try:
+                procedure_services.delete_sop_as_staff(sop=sop)
+            except SOPHasActiveSessionsError as error:
+                self.message_user(request, str(error), messages.ERROR)
 
 
 class SOPStepInline(admin.StackedInline):

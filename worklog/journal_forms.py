@@ -6,6 +6,7 @@ import json
 import uuid
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
 from worklog.models import (
@@ -50,11 +51,17 @@ class HierarchyFieldsMixin:
             return parse_uuid(self.data.get(self.add_prefix(name)))
         return parse_uuid(self.initial.get(name))
 
-    def add_hierarchy_fields(self, user, picker_url: str = "", levels: tuple = ()) -> None:
+    def add_hierarchy_fields(
+        self, user, picker_url: str = "", levels: tuple = (), active_only: bool = True
+    ) -> None:
+        """`active_only`: offer inactive nodes only where one is already chosen (a log
+        that was filed under it keeps it when edited)."""
         for name, selector, parent in self.PICKERS:
             if levels and name not in levels:
                 continue
             queryset = selector(user)
+            if active_only:
+                queryset = queryset.filter(Q(is_active=True) | Q(pk=self._chosen(name)))
             parent_id = self._chosen(parent) if parent else None
             if parent_id:
                 queryset = queryset.filter(**{f"{parent}_id": parent_id})
@@ -173,6 +180,9 @@ class PresetForm(forms.Form):
         required=False,
         help_text="Text the work log starts with, e.g. a question to answer.",
     )
+    is_active = forms.BooleanField(
+        required=False, initial=True, label="Active (offered on quick entry)"
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -230,4 +240,33 @@ class ReportForm(HierarchyFieldsMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.add_hierarchy_fields(user, levels=("client", "project", "sprint"))
+        # Reports look back: a finished project is still reported on.
+        self.add_hierarchy_fields(user, levels=("client", "project", "sprint"), active_only=False)
+
+
+# What the hierarchy page lets a user change on a node of each level (never its parent).
+NODE_EDIT_FIELDS = {
+    "client": ("name", "description", "website", "notes", "is_active"),
+    "project": ("name", "description", "role", "started_on", "ended_on", "is_active"),
+    "sprint": ("name", "goal", "start_date", "end_date", "description", "is_active"),
+    "epic": ("name", "description", "is_active"),
+    "feature": ("name", "description", "is_active"),
+    "story": ("name", "description", "is_active"),
+    "task": ("name", "description", "is_active"),
+}
+
+
+def node_edit_form(level: str, *args, **kwargs) -> forms.ModelForm:
+    """A form for a node on `level` (a key of LEVELS); the model's `clean()` and unique
+    constraints (a project ending before it starts, a sibling's name) become form errors."""
+    form_class = forms.modelform_factory(
+        LEVELS[level][0],
+        fields=NODE_EDIT_FIELDS[level],
+        widgets={
+            name: DATE_INPUT
+            for name in ("started_on", "ended_on", "start_date", "end_date")
+            if name in NODE_EDIT_FIELDS[level]
+        }
+        | {"description": forms.Textarea(attrs={"rows": 2})},
+    )
+    return form_class(*args, **kwargs)

@@ -90,10 +90,17 @@ urlpatterns = [
     path("journal/signals/<uuid:pk>/", journal.review_signal, name="journal-signal-review"),
     path("journal/bullets/<uuid:pk>/", journal.review_bullet, name="journal-bullet-review"),
     path("journal/hierarchy/", journal.hierarchy, name="journal-hierarchy"),
+    path(
+        "journal/hierarchy/<slug:level>/<uuid:pk>/edit/",
+        journal.node_edit,
+        name="journal-node-edit",
+    ),
     path("journal/presets/", journal.presets, name="journal-presets"),
+    path("journal/presets/<uuid:pk>/edit/", journal.preset_edit, name="journal-preset-edit"),
     path("journal/presets/<uuid:pk>/delete/", journal.preset_delete, name="journal-preset-delete"),
     path("journal/reports/", journal.report_list, name="journal-reports"),
     path("journal/reports/<uuid:pk>/", journal.report_detail, name="journal-report"),
+    path("journal/reports/<uuid:pk>/delete/", journal.report_delete, name="journal-report-delete"),
     path("journal/reports/<uuid:pk>/report.md", journal.report_markdown, name="journal-report-md"),
     path("journal/reports/<uuid:pk>/report.csv", journal.report_csv, name="journal-report-csv"),
 ]

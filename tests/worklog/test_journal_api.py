@@ -102,3 +102,18 @@ def test_reports_and_bad_ranges(api, user):
 
 def test_api_needs_a_token(client):
     assert client.get("/api/v1/journal/worklogs").status_code == 401
+
+
+def test_another_users_report_is_404(api, other_user):
+    from worklog.services.reports import generate_report
+
+    theirs = generate_report(other_user, kind="weekly", anchor=date(2026, 12, 2))
+    response = api.get(f"/api/v1/journal/reports/{theirs.pk}")
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
+    scoped = api.post(
+        "/api/v1/journal/reports",
+        {"kind": "weekly", "client": str(make_tree(other_user, name="Theirs").client.pk)},
+        content_type="application/json",
+    )
+    assert scoped.status_code == 404
+    assert not WorkLogReport.objects.filter(user__username="alice").exists()

@@ -54,3 +54,26 @@ def test_session_with_checks_inline_is_read_only_once_locked(admin_client, user,
     locked_page = admin_client.get(change)
     assert locked_page.status_code == 200 and 'name="_save"' not in locked_page.content.decode()
     assert admin_client.get(reverse("admin:worklog_proceduresession_changelist")).status_code == 200
+
+
+def test_admin_delete_is_refused_while_sessions_are_active(admin_client, user, other_user, sop):
+    from worklog.models import SOP
+
+    active = services.start_procedure_session(worker=other_user, sop=sop)
+    delete_url = reverse("admin:worklog_sop_delete", args=[sop.pk])
+    for response in (admin_client.get(delete_url), admin_client.post(delete_url, {"post": "yes"})):
+        assert response.status_code == 302
+        assert response["Location"] == reverse("admin:worklog_sop_change", args=[sop.pk])
+    page = admin_client.get(reverse("admin:worklog_sop_change", args=[sop.pk])).content.decode()
+    assert "cannot be deleted" in page and str(active.pk) in page and "Complete or cancel" in page
+    bulk = admin_client.post(
+        reverse("admin:worklog_sop_changelist"),
+        {"action": "delete_selected", "_selected_action": [sop.pk], "post": "yes"},
+        follow=True,
+    )
+    assert "Cannot delete SOP" in bulk.content.decode()
+    assert f"{active} of {other_user}" in bulk.content.decode()
+    assert SOP.objects.filter(pk=sop.pk).exists()
+    services.cancel_procedure_session(session=active, user=other_user)
+    assert admin_client.post(delete_url, {"post": "yes"}).status_code == 302
+    assert not SOP.objects.filter(pk=sop.pk).exists()

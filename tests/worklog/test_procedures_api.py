@@ -303,3 +303,15 @@ def test_session_009_cancel_the_open_session_then_start_another(api, user, make_
     assert second["status"] == "in_progress"
     cancelled = api.get(URL, {"status": "cancelled"}).json()
     assert [item["id"] for item in cancelled["items"]] == [first["id"]]
+
+
+def test_every_action_on_another_workers_session_is_404(api, other_user, sop):
+    body = start(api, sop)
+    other = client_for(other_user)
+    for action in ("complete", "pause", "resume", "cancel", "approve", "override"):
+        response = post(other, f"{URL}/{body['id']}/{action}", {"reason": "x"})
+        assert response.status_code == 404, action
+        assert response.json()["code"] == "session_not_found"
+    session = ProcedureSession.objects.get()
+    assert session.status == SessionStatus.IN_PROGRESS and not session.locked
+    assert not Decision.objects.for_target(session).exists()

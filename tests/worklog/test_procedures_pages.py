@@ -333,3 +333,41 @@ def test_timer_dashboard_queries_do_not_grow_with_procedure_sessions(user_client
             assert user_client.get(reverse("worklog:dashboard")).status_code == 200
         counts.append(len(captured))
     assert counts[0] == counts[1]
+
+
+def test_every_editor_action_is_hidden_from_other_users(
+    user, make_sop, assert_hidden_from_other_user
+):
+    draft = make_sop(user, confirmed=False)
+    task = draft.tasks.first()
+    step = task.steps.first()
+    assert_hidden_from_other_user(url("sop-editor", draft.pk), method="post", data={"title": "x"})
+    assert_hidden_from_other_user(url("sop-start", draft.pk), method="post")
+    assert_hidden_from_other_user(url("sop-new-version", draft.pk), method="post")
+    step_data = {"instruction": "x", "check_description": "y"}
+    for action, data in (
+        ("rename", {"title": "x"}),
+        ("move-up", {}),
+        ("move-down", {}),
+        ("add-step", step_data),
+    ):
+        assert_hidden_from_other_user(url(f"task-{action}", task.pk), method="post", data=data)
+    for action, data in (("edit", step_data), ("move-up", {}), ("move-down", {})):
+        assert_hidden_from_other_user(url(f"step-{action}", step.pk), method="post", data=data)
+    task.refresh_from_db()
+    step.refresh_from_db()
+    assert draft.title == SOP.objects.get(pk=draft.pk).title
+    assert task.title == "Task 1" and step.instruction == "Step 1.1"
+    assert draft.tasks.count() == 2 and task.steps.count() == 2
+
+
+def test_cancel_approve_and_override_are_hidden_from_other_workers(
+    running, assert_hidden_from_other_user
+):
+    assert_hidden_from_other_user(url("session-cancel", running.pk), method="post")
+    for action in ("approve", "override"):
+        assert_hidden_from_other_user(
+            url(f"session-{action}", running.pk), method="post", data={"reason": "x"}
+        )
+    running.refresh_from_db()
+    assert running.status == SessionStatus.IN_PROGRESS and not running.locked

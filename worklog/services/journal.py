@@ -99,6 +99,18 @@ def create_node(user, *, level: str, name: str, parent=None, **fields) -> models
     return node
 
 
+@transaction.atomic
+def update_node(user, node: models.Model, **fields) -> models.Model:
+    """Rename, describe, date or (de)activate one of `user`'s nodes; its parent stays."""
+    _check_owned(user, node=node)
+    locked = type(node).objects.select_for_update().get(pk=node.pk)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.full_clean()
+    locked.save()
+    return locked
+
+
 def normalize_tags(tags) -> list[str]:
     """Tags as a sorted list of distinct lower-case words, from a list or a comma-separated text."""
     if isinstance(tags, str):
@@ -309,6 +321,20 @@ def create_preset(user, **fields) -> WorkLogPreset:
     preset.full_clean()
     preset.save()
     return preset
+
+
+@transaction.atomic
+def update_preset(preset: WorkLogPreset, **fields) -> WorkLogPreset:
+    unknown = set(fields) - PRESET_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown preset fields: {', '.join(sorted(unknown))}")
+    locked = WorkLogPreset.objects.select_for_update().get(pk=preset.pk)
+    fields["default_tags"] = normalize_tags(fields.get("default_tags"))
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.full_clean()
+    locked.save()
+    return locked
 
 
 def delete_preset(preset: WorkLogPreset) -> None:

@@ -284,6 +284,17 @@ def delete_sop(*, sop: SOP, user) -> None:
     sop = _locked_sop(sop)
     if sop.created_by_id != user.pk:
         raise NotSOPAuthorError(sop)
+    _delete_unless_active(sop)
+
+
+@transaction.atomic
+def delete_sop_as_staff(*, sop: SOP) -> None:
+    """The admin's delete: staff manage every author's SOPs, under the same refusal while
+    sessions are active."""
+    _delete_unless_active(_locked_sop(sop))
+
+
+def _delete_unless_active(sop: SOP) -> None:
     active = list(sop.sessions.active().select_related("worker").order_by("started_at"))
     if active:
         raise SOPHasActiveSessionsError(sop, active)

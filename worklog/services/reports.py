@@ -210,3 +210,7 @@ def generate_report(
     }
     report.save(update_fields=["content_md", "metadata", "updated_at"])
     return report
+
+
+def delete_report(report: WorkLogReport) -> None:
+    report.delete()

@@ -27,6 +27,7 @@ from worklog.journal_forms import (
     ReportForm,
     WorkLogFilterForm,
     WorkLogForm,
+    node_edit_form,
     parse_uuid,
 )
 from worklog.models import (
@@ -53,18 +54,25 @@ def _form_errors_into(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, problem)
 
 
-def _parse_day(value: str | None) -> date:
+def _period_of(request: HttpRequest) -> tuple[str, date, str]:
+    """The list's `view` (day or week) and `date`, and what is wrong with them if anything:
+    a bad value shows this week, saying so."""
+    view, value, problems = request.GET.get("view") or "week", request.GET.get("date"), []
+    if view not in ("day", "week"):
+        problems.append(f"“{view}” is not a view: show a day or a week.")
+        view = "week"
     try:
-        return date.fromisoformat(value) if value else timezone.localdate()
+        day = date.fromisoformat(value) if value else timezone.localdate()
     except ValueError:
-        return timezone.localdate()
+        problems.append(f"“{value}” is not a date: use YYYY-MM-DD.")
+        day = timezone.localdate()
+    return view, day, " ".join(problems)
 
 
 @require_GET
 def journal(request: HttpRequest) -> HttpResponse:
     """Work logs of one day or one week (`?view=day|week&date=YYYY-MM-DD`), filtered."""
-    view = "day" if request.GET.get("view") == "day" else "week"
-    day = _parse_day(request.GET.get("date"))
+    view, day, period_error = _period_of(request)
     start, end = (day, day) if view == "day" else selectors.week_of(day)
     filter_data = {
         key: value for key, value in request.GET.items() if key not in ("view", "date", "undo")
@@ -72,7 +80,7 @@ def journal(request: HttpRequest) -> HttpResponse:
     form = WorkLogFilterForm(filter_data or None, user=request.user)
     status = 200
     worklogs = selectors.worklogs_for(request.user).in_period(start, end)
-    if form.is_bound and not form.is_valid():
+    if period_error or (form.is_bound and not form.is_valid()):
         status, worklogs = 400, worklogs.none()
     elif form.is_bound:
         worklogs = selectors.filter_worklogs(worklogs, form.filters())
@@ -91,6 +99,7 @@ def journal(request: HttpRequest) -> HttpResponse:
         query.pop(key, None)
     context = {
         "form": form,
+        "period_error": period_error,
         "view": view,
         "day": day,
         "start": start,
@@ -435,6 +444,36 @@ def hierarchy(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @idempotent_view
+def node_edit(request: HttpRequest, level: str, pk) -> HttpResponse:
+    """The hierarchy page with one node's form: rename, describe, date or deactivate it."""
+    if level not in services.LEVELS:
+        raise Http404("No such level.")
+    node = get_object_or_404(services.LEVELS[level][0].objects.for_user(request.user), pk=pk)
+    saved_name = node.name  # validating the form writes the new values onto `node`
+    form = node_edit_form(level, request.POST or None, instance=node)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                node = services.update_node(request.user, node, **form.cleaned_data)
+            except ValidationError as error:
+                _form_errors_into(form, error)
+            else:
+                messages.success(request, f"{level.capitalize()} “{node}” saved.")
+                return redirect("worklog:journal-hierarchy")
+        status = 422
+    context = {
+        "form": form,
+        "clients": selectors.hierarchy_tree(request.user),
+        "editing": node,
+        "editing_name": saved_name,
+        "editing_level": level,
+    }
+    return render(request, "worklog/journal/hierarchy.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@idempotent_view
 def presets(request: HttpRequest) -> HttpResponse:
     form = PresetForm(request.POST or None, user=request.user)
     status = 200
@@ -449,6 +488,37 @@ def presets(request: HttpRequest) -> HttpResponse:
                 return redirect("worklog:journal-presets")
         status = 422
     context = {"form": form, "presets": selectors.presets_for(request.user)}
+    return render(request, "worklog/journal/presets.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@idempotent_view
+def preset_edit(request: HttpRequest, pk) -> HttpResponse:
+    """The presets page with one preset's form: change its defaults or deactivate it."""
+    preset = get_object_or_404(selectors.presets_for(request.user), pk=pk)
+    initial = {
+        "name": preset.name,
+        "description": preset.description,
+        "client": preset.client_id,
+        "project": preset.project_id,
+        "default_work_type": preset.default_work_type,
+        "default_tags": ", ".join(preset.default_tags),
+        "intake_prompt": preset.intake_prompt,
+        "is_active": preset.is_active,
+    }
+    form = PresetForm(request.POST or None, initial=initial, user=request.user)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.update_preset(preset, **form.cleaned_data)
+            except ValidationError as error:
+                _form_errors_into(form, error)
+            else:
+                messages.success(request, "Preset saved.")
+                return redirect("worklog:journal-presets")
+        status = 422
+    context = {"form": form, "presets": selectors.presets_for(request.user), "editing": preset}
     return render(request, "worklog/journal/presets.html", context, status=status)
 
 
@@ -551,6 +621,15 @@ def report_detail(request: HttpRequest, pk) -> HttpResponse:
         ),
     }
     return render(request, "worklog/journal/report_detail.html", context)
+
+
+@require_POST
+@idempotent_view
+def report_delete(request: HttpRequest, pk) -> HttpResponse:
+    report = _own_report(request, pk)
+    reports.delete_report(report)
+    messages.success(request, f"Report “{report}” deleted.")
+    return redirect("worklog:journal-reports")
 
 
 def _download_name(report, extension: str) -> str:

@@ -414,13 +414,18 @@ def session_action(request: HttpRequest, pk, action: str) -> HttpResponse:
 @require_GET
 def session_history(request: HttpRequest) -> HttpResponse:
     form = SessionFilterForm(request.GET or None)
-    status = form.cleaned_data["status"] if form.is_valid() else ""
+    refused = form.is_bound and not form.is_valid()
+    status = "" if refused or not form.is_bound else form.cleaned_data["status"]
     sessions = selectors.list_by_worker(request.user.pk, status=status or None)
+    if refused:
+        sessions = sessions.none()
     page = Paginator(sessions, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "status": status}
+    # An unknown status is a 400 that names the problem, as on the journal's list.
+    response_status = 400 if refused else 200
     if request.htmx and not request.htmx.boosted:
-        return render(request, f"{HISTORY_TEMPLATE}#history-list", context)
-    return render(request, HISTORY_TEMPLATE, context)
+        return render(request, f"{HISTORY_TEMPLATE}#history-list", context, status=response_status)
+    return render(request, HISTORY_TEMPLATE, context, status=response_status)
 
 
 def _queue_context() -> dict:
