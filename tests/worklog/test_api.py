@@ -116,6 +116,19 @@ def test_bad_input_is_422_with_code_and_message(api):
     assert not_a_date.status_code == 422 and not_a_date.json()["code"] == "invalid_input"
 
 
+@pytest.mark.parametrize("zone", ["UTC", "Pacific/Kiritimati", "Pacific/Pago_Pago"])
+@pytest.mark.parametrize(
+    "params", [{"from": "0001-01-01T00:00"}, {"to": "0001-01-01"}, {"to": "9999-12-31T23:59"}]
+)
+def test_sessions_range_at_the_ends_of_the_calendar_is_422(api, user, params, zone):
+    user.time_zone = zone
+    user.save()
+    response = api.get("/api/v1/timer/sessions", params)
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_input"
+    assert "between the years" in response.json()["message"]
+
+
 @pytest.mark.parametrize(
     "authorization", [None, "Bearer wl_not-a-token", "Token abc", "Bearer "], ids=str
 )
