@@ -168,6 +168,14 @@ def test_long_running_session_is_flagged_and_stopped_in_one_step(user_client, us
     assert 7 * 3600 + 3500 <= session.duration_seconds <= 8 * 3600 + 60
 
 
+def test_long_running_limit_defaults_to_ten_hours_and_is_configurable(user_client, user, settings):
+    start_session(user, started_at=ago(hours=9, minutes=50))
+    dashboard = reverse("worklog:dashboard")
+    assert 'data-testid="long-running"' not in user_client.get(dashboard).content.decode()
+    settings.WORKLOG_LONG_SESSION_HOURS = 2
+    assert 'data-testid="long-running"' in user_client.get(dashboard).content.decode()
+
+
 def test_correction_page_saves_and_refuses_bad_times(user_client, user):
     session = start_session(user, started_at=ago(hours=3))
     stop_session(user, stopped_at=ago(hours=2))
