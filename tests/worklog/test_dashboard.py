@@ -138,6 +138,15 @@ def test_target_search_finds_registered_targets(user_client, widget, widget_targ
     assert "Nothing matches" in empty.content.decode()
 
 
+def test_target_search_with_a_nul_character_is_not_an_error(
+    user_client, widget, widget_target_type
+):
+    """PostgreSQL refuses NUL in text: the character is dropped rather than answered with 500."""
+    response = user_client.get(reverse("worklog:timer-targets"), {"q": "quar\x00ter"}, headers=HTMX)
+    assert response.status_code == 200
+    assert str(widget) in response.content.decode()
+
+
 def test_recent_targets_offer_one_click_switching(user_client, user, widget, widget_target_type):
     start_session(user, target=widget, started_at=ago(hours=1))
     stop_session(user)
