@@ -116,6 +116,24 @@ def test_bad_input_is_422_with_code_and_message(api):
     assert not_a_date.status_code == 422 and not_a_date.json()["code"] == "invalid_input"
 
 
+@pytest.mark.parametrize("path", ["/api/v1/timer/start", "/api/v1/timer/toggle"])
+@pytest.mark.parametrize("field", ["notes", "session_type", "target"])
+def test_nul_character_in_text_is_422_not_500(api, user, path, field):
+    """PostgreSQL cannot store NUL in text; JSON can carry one (\\u0000)."""
+    response = api.post(path, {field: "a\x00b"}, content_type="application/json")
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_input"
+    assert field in response.json()["message"]
+    assert not WorkSession.objects.exists()
+
+
+def test_nul_character_in_stop_notes_is_422_and_the_session_keeps_running(api, user):
+    start_session(user)
+    response = api.post("/api/v1/timer/stop", {"notes": "\x00"}, content_type="application/json")
+    assert response.status_code == 422
+    assert WorkSession.objects.get().is_active
+
+
 @pytest.mark.parametrize("zone", ["UTC", "Pacific/Kiritimati", "Pacific/Pago_Pago"])
 @pytest.mark.parametrize(
     "params", [{"from": "0001-01-01T00:00"}, {"to": "0001-01-01"}, {"to": "9999-12-31T23:59"}]

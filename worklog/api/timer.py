@@ -17,7 +17,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from pydantic import field_validator
 
-from config.api import ApiError, api, error_response
+from config.api import ApiError, PlainText, api, error_response
 from core.validators import EARLIEST_YEAR, LATEST_YEAR
 from decisioning.http import handle_idempotently
 from worklog import services
@@ -63,15 +63,15 @@ class SessionOut(Schema):
 
 
 class StartIn(Schema):
-    target: str = Field(
+    target: PlainText = Field(
         "", max_length=300, description="A target key, `app_label.model:id`; empty for none."
     )
-    session_type: str = Field("", max_length=100)
-    notes: str = Field("", max_length=2000)
+    session_type: PlainText = Field("", max_length=100)
+    notes: PlainText = Field("", max_length=2000)
 
 
 class StopIn(Schema):
-    notes: str = Field("", max_length=2000)
+    notes: PlainText = Field("", max_length=2000)
 
 
 class ToggleOut(Schema):
