@@ -7,6 +7,8 @@ from typing import Annotated
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import path
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
@@ -58,10 +60,16 @@ class WorklogAPI(NinjaAPI):
     @property
     def urls(self):
         patterns, app_name, namespace = super().urls
+        # Last, so it only answers paths no endpoint matched: in JSON, like every API error.
+        patterns.append(path("<path:unknown>", csrf_exempt(unknown_endpoint)))
         for pattern in patterns:
             # Token-authenticated, not by the session: LoginRequiredMiddleware must let them pass.
             login_not_required(pattern.callback)
         return patterns, app_name, namespace
+
+
+def unknown_endpoint(request: HttpRequest, unknown: str) -> HttpResponse:
+    return error_response(request, 404, "not_found", f"No API endpoint at {request.path}.")
 
 
 api = WorklogAPI(

@@ -196,6 +196,14 @@ def test_openapi_schema_and_docs_page_are_public(client):
     assert client.get("/api/v1/docs").status_code == 200
 
 
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_unknown_endpoint_is_a_json_404(api, method):
+    response = getattr(api, method)("/api/v1/timer/nope")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+    assert "/api/v1/timer/nope" in response.json()["message"]
+
+
 @pytest.mark.parametrize("running", [False, True], ids=["start", "stop"])
 def test_api_toggle_query_count_is_fixed(api, user, running):
     for _ in range(20):
