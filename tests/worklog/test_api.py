@@ -204,6 +204,14 @@ def test_unknown_endpoint_is_a_json_404(api, method):
     assert "/api/v1/timer/nope" in response.json()["message"]
 
 
+def test_wrong_method_is_a_json_405_naming_the_allowed_ones(api):
+    response = api.put("/api/v1/timer/toggle")
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"
+    assert "POST" in response.json()["message"]
+    assert response["Allow"] == "POST"
+
+
 @pytest.mark.parametrize("running", [False, True], ids=["start", "stop"])
 def test_api_toggle_query_count_is_fixed(api, user, running):
     for _ in range(20):
