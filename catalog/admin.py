@@ -8,6 +8,24 @@ from .exceptions import CatalogError
 from .models import Basket, BasketItem, CatalogItem, DispenseLog, WorkItem
 
 
+class OrderableFilter(admin.SimpleListFilter):
+    """Orderable now: flagged available and inside the availability window."""
+
+    title = "orderable now"
+    parameter_name = "orderable"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No (flag off or outside its window)")]
+
+    def queryset(self, request, queryset):
+        orderable = CatalogItem.objects.available().values("pk")
+        if self.value() == "yes":
+            return queryset.filter(pk__in=orderable)
+        if self.value() == "no":
+            return queryset.exclude(pk__in=orderable)
+        return queryset
+
+
 @admin.register(CatalogItem)
 class CatalogItemAdmin(admin.ModelAdmin):
     list_display = (
@@ -22,7 +40,7 @@ class CatalogItemAdmin(admin.ModelAdmin):
         "sort_order",
     )
     list_editable = ("unit_price", "is_available")
-    list_filter = ("category", "is_available")
+    list_filter = ("category", "is_available", OrderableFilter)
     search_fields = ("name", "code", "category")
     # The owner is whoever adds the item here; other owners are set through code.
     exclude = ("owner_content_type", "owner_id")

@@ -3,6 +3,8 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
+from core.validators import validate_supported_date
+
 from .models import CatalogItem, WorkItemStatus
 from .selectors import work_type_choices
 
@@ -72,6 +74,11 @@ class CatalogItemForm(forms.ModelForm):
             "available_to": forms.DateTimeInput(attrs={"type": "datetime-local"}),
             "description": forms.Textarea(attrs={"rows": 3}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("available_from", "available_to"):
+            self.fields[name].validators.append(validate_supported_date)
 
     def clean_currency(self):
         currency = self.cleaned_data["currency"].strip().upper()

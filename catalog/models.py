@@ -41,11 +41,15 @@ class CatalogItemQuerySet(SoftDeleteQuerySet):
 
     def by_category(self, category):
         """Filter by category."""
+        if "\x00" in category:
+            # No category holds NUL, and PostgreSQL refuses it in a text parameter.
+            return self.none()
         return self.filter(category=category)
 
     def search(self, text: str):
         """Items whose name, code or category contains `text` (case-insensitive)."""
-        text = text.strip()
+        # PostgreSQL refuses NUL in text parameters; nobody searches for one.
+        text = text.replace("\x00", "").strip()
         if not text:
             return self
         return self.filter(

@@ -336,17 +336,22 @@ def dispense(request: HttpRequest, pk, line_pk) -> HttpResponse:
 def work_queue(request: HttpRequest) -> HttpResponse:
     """Work from committed baskets, filtered by status, work type and assignee."""
     context = _work_queue_context(request, request.GET)
+    # An unknown filter value is answered with the form's errors, not an unfiltered list.
+    status = HTTPStatus.BAD_REQUEST if context["page"] is None else HTTPStatus.OK
     if _wants_fragment(request):
-        return render(request, "catalog/work_queue.html#work-list", context)
-    return render(request, "catalog/work_queue.html", context)
+        return render(request, "catalog/work_queue.html#work-list", context, status=status)
+    return render(request, "catalog/work_queue.html", context, status=status)
 
 
 def _work_queue_context(request, params) -> dict:
     assignees = selectors.work_queue_assignees(request.user)
     form = WorkQueueFilterForm(params, assignees=assignees)
-    filters = form.cleaned_data if form.is_valid() else {}
-    page = selectors.work_queue_page(request.user, page=params.get("page", 1), **filters)
-    page.object_list = selectors.with_time_logged(page.object_list)
+    page = None
+    if form.is_valid():
+        page = selectors.work_queue_page(
+            request.user, page=params.get("page", 1), **form.cleaned_data
+        )
+        page.object_list = selectors.with_time_logged(page.object_list)
     return {
         "form": form,
         "page": page,

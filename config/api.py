@@ -3,11 +3,17 @@ authenticate with a personal token (`Authorization: Bearer <token>`, from the pr
 the session login that guards the web pages does not apply here. Every error is JSON:
 `{"code": "...", "message": "..."}`."""
 
+from functools import wraps
+from typing import Annotated
+
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.urls import path
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
+from pydantic import AfterValidator
 
 from core.api_auth import ApiTokenAuth
 
@@ -31,6 +37,17 @@ class ApiError(HttpError):
         super().__init__(status_code, message)
 
 
+def _without_nul(value: str) -> str:
+    # JSON can carry NUL (\u0000); PostgreSQL cannot store it in text.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+# A request's text field: answered 422 for a NUL character instead of failing on save.
+PlainText = Annotated[str, AfterValidator(_without_nul)]
+
+
 class JsonOrEmptyParser(Parser):
     """An empty body is an empty object: a hotkey's bare `curl -X POST` needs no `-d '{}'`."""
 
@@ -44,10 +61,35 @@ class WorklogAPI(NinjaAPI):
     @property
     def urls(self):
         patterns, app_name, namespace = super().urls
+        # Last, so it only answers paths no endpoint matched: in JSON, like every API error.
+        patterns.append(path("<path:unknown>", csrf_exempt(unknown_endpoint)))
         for pattern in patterns:
+            pattern.callback = _json_method_not_allowed(pattern.callback)
             # Token-authenticated, not by the session: LoginRequiredMiddleware must let them pass.
             login_not_required(pattern.callback)
         return patterns, app_name, namespace
+
+
+def _json_method_not_allowed(view):
+    """Ninja answers a method a path does not have in plain text; this answers in JSON."""
+
+    @wraps(view)
+    def respond(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if not isinstance(response, HttpResponseNotAllowed):
+            return response
+        allowed = response["Allow"]
+        problem = error_response(
+            request, 405, "method_not_allowed", f"{request.method} is not allowed; use {allowed}."
+        )
+        problem["Allow"] = allowed
+        return problem
+
+    return respond
+
+
+def unknown_endpoint(request: HttpRequest, unknown: str) -> HttpResponse:
+    return error_response(request, 404, "not_found", f"No API endpoint at {request.path}.")
 
 
 api = WorklogAPI(

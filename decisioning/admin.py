@@ -1,5 +1,7 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.utils import timezone
 
 from . import services
@@ -73,8 +75,21 @@ class DeletedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class DecisionAdminForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        content_type, target_id = cleaned.get("target_content_type"), cleaned.get("target_id")
+        if content_type and target_id:
+            try:
+                content_type.get_object_for_this_type(pk=target_id)
+            except (ObjectDoesNotExist, ValueError, ValidationError):
+                self.add_error("target_id", f"No such {content_type.name} with id {target_id!r}.")
+        return cleaned
+
+
 @admin.register(Decision)
 class DecisionAdmin(admin.ModelAdmin):
+    form = DecisionAdminForm
     list_display = (
         "decision_type",
         "outcome",

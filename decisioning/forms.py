@@ -5,6 +5,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
+from core.validators import validate_supported_date
+
 from .models import Decision, DecisionOutcome
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -53,22 +55,26 @@ class DecisionFilterForm(forms.Form):
         widget=forms.Select(attrs={"class": INPUT}),
     )
     effective_from = forms.DateField(
+        validators=[validate_supported_date],
         label="Effective from",
         required=False,
         widget=forms.DateInput(attrs={"type": "date", "class": INPUT}),
     )
     effective_to = forms.DateField(
+        validators=[validate_supported_date],
         label="Effective to",
         required=False,
         widget=forms.DateInput(attrs={"type": "date", "class": INPUT}),
     )
     as_of = forms.DateTimeField(
+        validators=[validate_supported_date],
         label="Effective as of",
         required=False,
         widget=datetime_local_widget(),
         help_text="Business time: decisions that had taken effect by then.",
     )
     known_at = forms.DateTimeField(
+        validators=[validate_supported_date],
         label="As known at",
         required=False,
         widget=datetime_local_widget(),
@@ -144,6 +150,7 @@ class DecisionForm(forms.Form):
         required=False, widget=forms.Textarea(attrs={"class": INPUT, "rows": 2})
     )
     effective_at = forms.DateTimeField(
+        validators=[validate_supported_date],
         label="Effective at",
         required=False,
         widget=datetime_local_widget(),

@@ -86,6 +86,15 @@ class WorkSessionAdminForm(forms.ModelForm):
         started_at, stopped_at = cleaned.get("started_at"), cleaned.get("stopped_at")
         if started_at and stopped_at and stopped_at < started_at:
             self.add_error("stopped_at", "The stop must not be before the start.")
+        user = cleaned.get("user")
+        if user and stopped_at is None and self.instance.switch_policy:
+            # The database allows one running session per user under the switch policy.
+            others = WorkSession.objects.for_user(user).active().filter(switch_policy=True)
+            if others.exclude(pk=self.instance.pk).exists():
+                self.add_error(
+                    "stopped_at",
+                    "Another session of this user is already running; stop it first.",
+                )
         return cleaned
 
 

@@ -1,5 +1,6 @@
 from django import forms
 
+from core.validators import validate_supported_date
 from worklog.models import WorkSession
 
 LOCAL_MINUTE = "%Y-%m-%dT%H:%M"
@@ -26,13 +27,20 @@ class StopForm(forms.Form):
 
 
 class StopAtForm(forms.Form):
-    stopped_at = forms.DateTimeField(label="Stop it at", widget=LocalDateTimeInput)
+    stopped_at = forms.DateTimeField(
+        validators=[validate_supported_date], label="Stop it at", widget=LocalDateTimeInput
+    )
 
 
 class CorrectionForm(forms.Form):
-    started_at = forms.DateTimeField(label="Started", widget=LocalDateTimeInput)
-    stopped_at = forms.DateTimeField(label="Stopped", widget=LocalDateTimeInput)
+    started_at = forms.DateTimeField(
+        validators=[validate_supported_date], label="Started", widget=LocalDateTimeInput
+    )
+    stopped_at = forms.DateTimeField(
+        validators=[validate_supported_date], label="Stopped", widget=LocalDateTimeInput
+    )
     effective_at = forms.DateTimeField(
+        validators=[validate_supported_date],
         label="Effective",
         widget=LocalDateTimeInput,
         help_text="When the work counts as done, if not when it started (backdating).",

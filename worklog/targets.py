@@ -66,7 +66,8 @@ def target_type_for_model(model: type[models.Model]) -> TargetType | None:
 def search_targets(user: User, query: str, limit: int = 20) -> list[Target]:
     """Objects of every registered type that `user` may time and whose search fields contain
     `query`: one query per type."""
-    query = query.strip()
+    # PostgreSQL refuses NUL in text parameters; nobody searches for one.
+    query = query.replace("\x00", "").strip()
     found: list[Target] = []
     for target_type in target_types():
         if len(found) >= limit:

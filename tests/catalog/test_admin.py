@@ -1,7 +1,9 @@
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from catalog.models import Basket, BasketItem, CatalogItem, WorkItem
 from catalog.services import commit_basket, dispense
@@ -67,6 +69,29 @@ def test_catalog_item_list_edits_price_and_availability(admin_client, catalog_it
     catalog_item.refresh_from_db()
     assert catalog_item.unit_price == Decimal("65.00")
     assert catalog_item.is_available is False
+
+
+def test_catalog_item_list_filters_by_category_and_availability_window(admin_client, make_item):
+    now = timezone.now()
+    orderable = make_item("Blood test", category="laboratory")
+    make_item("X-ray", category="imaging")
+    make_item("Flu shot", category="laboratory", available_from=now + timedelta(days=1))
+    make_item("Old panel", category="laboratory", available_to=now - timedelta(days=1))
+    make_item("Withdrawn", category="laboratory", is_available=False)
+    changelist = reverse("admin:catalog_catalogitem_changelist")
+
+    def listed(params):
+        response = admin_client.get(changelist, params)
+        assert response.status_code == 200
+        return {item.name for item in response.context["cl"].result_list}
+
+    assert listed({"category": "imaging"}) == {"X-ray"}
+    assert listed({"category": "laboratory", "orderable": "yes"}) == {orderable.name}
+    assert listed({"category": "laboratory", "orderable": "no"}) == {
+        "Flu shot",
+        "Old panel",
+        "Withdrawn",
+    }
 
 
 def test_catalog_item_added_in_admin_is_owned_by_the_admin(admin_client):

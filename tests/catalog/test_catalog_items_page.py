@@ -60,6 +60,17 @@ def test_item_form_rejects_bad_window_and_currency(manager):
     assert not CatalogItem.objects.exists()
 
 
+@pytest.mark.parametrize("zone", ["UTC", "Pacific/Pago_Pago"])
+def test_item_form_refuses_a_window_at_the_ends_of_the_calendar(manager, manager_user, zone):
+    manager_user.time_zone = zone
+    manager_user.save()
+    data = {**ITEM, "available_from": "0001-01-01T00:00", "available_to": "9999-12-31T23:59"}
+    response = manager.post(reverse("catalog:item-create"), data)
+    assert response.status_code == 400
+    assert "between the years" in response.content.decode()
+    assert not CatalogItem.objects.exists()
+
+
 def test_signed_in_users_browse_but_do_not_manage(user_client, catalog_item):
     assert user_client.get(reverse("catalog:catalog")).status_code == 200
     assert (

@@ -50,6 +50,17 @@ def test_catalog_search_matches_name_code_and_category(user_client, make_item, q
     assert "Blood test" in html and "Chest X-ray" not in html
 
 
+def test_catalog_search_with_a_nul_character_is_not_an_error(user_client, make_item):
+    """PostgreSQL refuses NUL in text: the character is dropped rather than answered with 500."""
+    make_item("Blood test", code="LAB-001")
+    response = user_client.get(reverse("catalog:catalog"), {"q": "Blood\x00"}, headers=HTMX)
+    assert response.status_code == 200
+    assert "Blood test" in response.content.decode()
+    no_such_category = user_client.get(reverse("catalog:catalog"), {"category": "lab\x00"})
+    assert no_such_category.status_code == 200
+    assert "Blood test" not in no_such_category.content.decode()
+
+
 def test_catalog_filters_by_category(user_client, make_item):
     make_item("Blood test", category="laboratory")
     make_item("Chest X-ray", category="imaging")

@@ -73,6 +73,25 @@ def test_queue_filters_by_assignee_id(user_client, work, user):
     assert list(response.context["page"].object_list) == [work]
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"status": "bogus"},
+        {"work_type": "no-such-work"},
+        {"assignee": "999999"},
+        {"assignee": "abc"},
+    ],
+)
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["page", "htmx"])
+def test_unknown_filter_values_answer_400_with_a_message(user_client, work, params, headers):
+    response = user_client.get(reverse("catalog:work-queue"), params, headers=headers)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "These filters cannot be applied" in html
+    assert 'id="work-list"' in html
+    assert f'id="work-item-{work.pk}"' not in html
+
+
 def test_start_assigns_to_me_and_swaps_row(user_client, work, user):
     response = user_client.post(action_url(work, "start"), headers=HTMX)
     html = response.content.decode()
@@ -112,6 +131,10 @@ def test_plain_post_redirects_to_queue(user_client, work):
 def test_work_actions_are_hidden_from_other_users(assert_hidden_from_other_user, work, action):
     assert_hidden_from_other_user(action_url(work, action), method="post")
     assert WorkItem.objects.get(pk=work.pk).status == WorkItemStatus.PENDING
+
+
+def test_work_item_page_is_hidden_from_other_users(assert_hidden_from_other_user, work):
+    assert_hidden_from_other_user(reverse("catalog:work-item-detail", args=[work.pk]))
 
 
 def test_start_with_timer_starts_a_session_on_the_work_item(user_client, work, user):

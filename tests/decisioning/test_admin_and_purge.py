@@ -2,6 +2,7 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.tasks import task_backends
 from django.tasks.backends.dummy import DummyBackend
@@ -219,3 +220,26 @@ def test_backend_that_cannot_defer_runs_the_purge_once_without_rescheduling():
     keys(a=("expired", IdempotencyStatus.COMPLETED))
     assert purge_expired_idempotency_keys_task.enqueue().return_value == 1
     assert schedule_purge() is None
+
+
+@pytest.mark.parametrize("target_id", ["abc", "999999"])
+def test_decision_admin_refuses_a_target_that_does_not_exist(admin_client, user, target_id):
+    now = timezone.localtime()
+    data = {
+        "target_content_type": ContentType.objects.get_for_model(user).pk,
+        "target_id": target_id,
+        "decision_type": "access",
+        "outcome": "approved",
+        "effective_at_0": now.strftime("%Y-%m-%d"),
+        "effective_at_1": now.strftime("%H:%M:%S"),
+        "reason": "",
+        "context": "{}",
+        "evidence": "{}",
+    }
+    response = admin_client.post(reverse("admin:decisioning_decision_add"), data)
+    assert response.status_code == 200
+    assert "No such user" in str(response.context["adminform"].form.errors)
+    assert not Decision.all_objects.exists()
+    data["target_id"] = user.pk
+    assert admin_client.post(reverse("admin:decisioning_decision_add"), data).status_code == 302
+    assert Decision.objects.get().target == user

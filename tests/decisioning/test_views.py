@@ -170,6 +170,29 @@ def test_bad_filters_answer_400_with_a_message(user_client, decision, params):
     assert export.content.startswith(b"Invalid filter")
 
 
+@pytest.mark.parametrize("zone", ["UTC", "Pacific/Kiritimati", "Pacific/Pago_Pago"])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"effective_from": "0001-01-01"},
+        {"effective_to": "9999-12-31"},
+        {"as_of": "0001-01-01T00:00"},
+        {"as_of": "9999-12-31T23:59"},
+        {"known_at": "0001-01-01T00:00"},
+        {"known_at": "9999-12-31T23:59"},
+    ],
+)
+def test_dates_at_the_ends_of_the_calendar_answer_400_not_500(
+    user_client, user, decision, params, zone
+):
+    user.time_zone = zone
+    user.save()
+    response = user_client.get(LIST, params)
+    assert response.status_code == 400
+    assert b"between the years" in response.content
+    assert user_client.get(EXPORT, params).status_code == 400
+
+
 def test_out_of_range_page_shows_last_page(user_client, decision):
     response = user_client.get(LIST, {"page": "999"})
     assert response.status_code == 200

@@ -109,3 +109,33 @@ def test_admin_edit_of_stop_recomputes_duration_and_refuses_stop_before_start(ad
     response = admin_client.post(url, data)
     assert response.status_code == 200
     assert "The stop must not be before the start." in response.content.decode()
+
+
+def test_admin_cannot_reopen_a_session_while_another_runs(admin_client, user):
+    """Clearing the stop would make a second running session under the switch policy: a form
+    error, not an IntegrityError."""
+    session = start_session(user, started_at=ago(hours=3))
+    stop_session(user, stopped_at=ago(hours=2))
+    running = start_session(user, started_at=ago(hours=1))
+    session.refresh_from_db()
+    local = timezone.localtime(session.started_at)
+    data = {
+        "user": user.pk,
+        "target_content_type": "",
+        "target_id": "",
+        "session_type": "",
+        "started_at_0": local.strftime("%Y-%m-%d"),
+        "started_at_1": local.strftime("%H:%M:%S"),
+        "stopped_at_0": "",
+        "stopped_at_1": "",
+        "effective_at_0": local.strftime("%Y-%m-%d"),
+        "effective_at_1": local.strftime("%H:%M:%S"),
+        "notes": "",
+        "metadata": "{}",
+    }
+    response = admin_client.post(
+        reverse("admin:worklog_worksession_change", args=[session.pk]), data
+    )
+    assert response.status_code == 200
+    assert "already running" in str(response.context["adminform"].form.errors)
+    assert list(WorkSession.objects.active()) == [running]

@@ -116,6 +116,37 @@ def test_bad_input_is_422_with_code_and_message(api):
     assert not_a_date.status_code == 422 and not_a_date.json()["code"] == "invalid_input"
 
 
+@pytest.mark.parametrize("path", ["/api/v1/timer/start", "/api/v1/timer/toggle"])
+@pytest.mark.parametrize("field", ["notes", "session_type", "target"])
+def test_nul_character_in_text_is_422_not_500(api, user, path, field):
+    """PostgreSQL cannot store NUL in text; JSON can carry one (\\u0000)."""
+    response = api.post(path, {field: "a\x00b"}, content_type="application/json")
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_input"
+    assert field in response.json()["message"]
+    assert not WorkSession.objects.exists()
+
+
+def test_nul_character_in_stop_notes_is_422_and_the_session_keeps_running(api, user):
+    start_session(user)
+    response = api.post("/api/v1/timer/stop", {"notes": "\x00"}, content_type="application/json")
+    assert response.status_code == 422
+    assert WorkSession.objects.get().is_active
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Pacific/Kiritimati", "Pacific/Pago_Pago"])
+@pytest.mark.parametrize(
+    "params", [{"from": "0001-01-01T00:00"}, {"to": "0001-01-01"}, {"to": "9999-12-31T23:59"}]
+)
+def test_sessions_range_at_the_ends_of_the_calendar_is_422(api, user, params, zone):
+    user.time_zone = zone
+    user.save()
+    response = api.get("/api/v1/timer/sessions", params)
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_input"
+    assert "between the years" in response.json()["message"]
+
+
 @pytest.mark.parametrize(
     "authorization", [None, "Bearer wl_not-a-token", "Token abc", "Bearer "], ids=str
 )
@@ -163,6 +194,22 @@ def test_openapi_schema_and_docs_page_are_public(client):
         "/api/v1/timer/sessions",
     } <= set(paths)
     assert client.get("/api/v1/docs").status_code == 200
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_unknown_endpoint_is_a_json_404(api, method):
+    response = getattr(api, method)("/api/v1/timer/nope")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+    assert "/api/v1/timer/nope" in response.json()["message"]
+
+
+def test_wrong_method_is_a_json_405_naming_the_allowed_ones(api):
+    response = api.put("/api/v1/timer/toggle")
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"
+    assert "POST" in response.json()["message"]
+    assert response["Allow"] == "POST"
 
 
 @pytest.mark.parametrize("running", [False, True], ids=["start", "stop"])

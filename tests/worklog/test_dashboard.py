@@ -138,6 +138,15 @@ def test_target_search_finds_registered_targets(user_client, widget, widget_targ
     assert "Nothing matches" in empty.content.decode()
 
 
+def test_target_search_with_a_nul_character_is_not_an_error(
+    user_client, widget, widget_target_type
+):
+    """PostgreSQL refuses NUL in text: the character is dropped rather than answered with 500."""
+    response = user_client.get(reverse("worklog:timer-targets"), {"q": "quar\x00ter"}, headers=HTMX)
+    assert response.status_code == 200
+    assert str(widget) in response.content.decode()
+
+
 def test_recent_targets_offer_one_click_switching(user_client, user, widget, widget_target_type):
     start_session(user, target=widget, started_at=ago(hours=1))
     stop_session(user)
@@ -166,6 +175,14 @@ def test_long_running_session_is_flagged_and_stopped_in_one_step(user_client, us
     session.refresh_from_db()
     assert session.end_reason == EndReason.CORRECTED
     assert 7 * 3600 + 3500 <= session.duration_seconds <= 8 * 3600 + 60
+
+
+def test_long_running_limit_defaults_to_ten_hours_and_is_configurable(user_client, user, settings):
+    start_session(user, started_at=ago(hours=9, minutes=50))
+    dashboard = reverse("worklog:dashboard")
+    assert 'data-testid="long-running"' not in user_client.get(dashboard).content.decode()
+    settings.WORKLOG_LONG_SESSION_HOURS = 2
+    assert 'data-testid="long-running"' in user_client.get(dashboard).content.decode()
 
 
 def test_correction_page_saves_and_refuses_bad_times(user_client, user):
@@ -202,6 +219,47 @@ def test_delete_offers_undo_and_restore_brings_it_back(user_client, user):
     assert not WorkSession.objects.exists()
     user_client.post(reverse("worklog:session-restore", args=[session.pk]), headers=HTMX)
     assert WorkSession.objects.get() == session
+
+
+def test_stop_at_on_a_session_stopped_meanwhile_is_refused_with_a_message(user_client, user):
+    """A stale dashboard (another tab stopped the session) offers a correction that no longer
+    applies: the answer says so instead of failing."""
+    session = start_session(user, started_at=ago(hours=12))
+    stopped = stop_session(user, stopped_at=ago(hours=1))
+    stop_at = timezone.localtime(ago(hours=3)).strftime("%Y-%m-%dT%H:%M")
+    for headers in ({}, HTMX):
+        response = user_client.post(
+            reverse("worklog:session-stop-at", args=[session.pk]),
+            {"stopped_at": stop_at},
+            headers=headers,
+            follow=True,
+        )
+        assert response.status_code == 200
+        assert "already stopped" in response.content.decode()
+    session.refresh_from_db()
+    assert (session.stopped_at, session.end_reason) == (stopped.stopped_at, EndReason.STOPPED)
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Pacific/Kiritimati", "Pacific/Pago_Pago"])
+def test_correction_at_the_ends_of_the_calendar_is_a_form_error(user_client, user, zone):
+    user.time_zone = zone
+    user.save()
+    session = start_session(user, started_at=ago(hours=2))
+    stop_session(user, stopped_at=ago(hours=1))
+    started_at = session.started_at
+    response = user_client.post(
+        reverse("worklog:session-edit", args=[session.pk]),
+        {
+            "started_at": "0001-01-01T00:00",
+            "stopped_at": timezone.localtime(ago(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+            "effective_at": "0001-01-01T00:00",
+        },
+        headers=HTMX,
+    )
+    assert response.status_code == 422
+    assert "between the years" in response.content.decode()
+    session.refresh_from_db()
+    assert session.started_at == started_at
 
 
 def test_sessions_are_hidden_from_other_users(user, assert_hidden_from_other_user):

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from tests.testapp.models import Widget
@@ -190,3 +190,14 @@ def test_database_refuses_stop_before_start(user):
     start = timezone.now()
     with pytest.raises(IntegrityError), transaction.atomic():
         make(user, started_at=start, stopped_at=start - timedelta(seconds=1))
+
+
+def test_recorded_at_cannot_change_through_queryset_update(user):
+    """WorkSession opts into the database trigger that keeps system time (decisioning)."""
+    session = WorkSession.objects.create(user=user, started_at=timezone.now())
+    with pytest.raises(DatabaseError), transaction.atomic():
+        WorkSession.objects.filter(pk=session.pk).update(
+            recorded_at=timezone.now() - timedelta(days=1)
+        )
+    WorkSession.objects.filter(pk=session.pk).update(notes="still editable")
+    assert WorkSession.objects.get(pk=session.pk).recorded_at == session.recorded_at

@@ -38,6 +38,19 @@ def test_totals_across_the_spring_forward_night_count_real_hours(user):
     assert [day.day.isoformat() for day in totals.days][-1] == "2026-03-08"  # a Sunday
 
 
+def test_totals_across_the_fall_back_night_count_real_hours(user):
+    user.time_zone = "America/New_York"
+    user.save()
+    # 00:30 to 03:30 local on the night 02:00 falls back to 01:00: four real hours.
+    work(user, local(NEW_YORK, 2026, 11, 1, 0, 30), local(NEW_YORK, 2026, 11, 1, 3, 30))
+    # The evening before, so the week (Monday Oct 26 to Sunday Nov 1) holds both.
+    work(user, local(NEW_YORK, 2026, 10, 31, 22), local(NEW_YORK, 2026, 10, 31, 23))
+    totals = timer_totals(user, now=local(NEW_YORK, 2026, 11, 1, 23, 30))
+    assert totals.today_seconds == 4 * 3600
+    assert totals.week_seconds == 5 * 3600
+    assert [day.seconds for day in totals.days][-2:] == [3600, 4 * 3600]
+
+
 def test_today_is_the_users_local_day_not_utcs(user):
     user.time_zone = "Pacific/Auckland"
     user.save()

@@ -268,3 +268,28 @@ def test_restore_refuses_when_another_session_took_the_time(user):
     with pytest.raises(InvalidSessionTimesError):
         restore_session(session=session)
     assert WorkSession.all_objects.get(pk=session.pk).is_deleted
+
+
+def test_lazy_exports():
+    import worklog
+    from worklog.services import timer
+
+    seed_names = {
+        "WorkSession",
+        "get_active_session",
+        "start_session",
+        "stop_session",
+        "toggle_session",
+        "get_user_sessions",
+        "get_total_time",
+        "WorklogError",
+        "NoActiveSessionError",
+        "SessionAlreadyStoppedError",
+    }
+    assert seed_names <= set(worklog.__all__)
+    for name in worklog.__all__:
+        assert getattr(worklog, name) is not None
+    assert worklog.start_session is timer.start_session
+    assert worklog.__version__
+    with pytest.raises(AttributeError):
+        worklog.NotAThing  # noqa: B018

@@ -15,8 +15,10 @@ from uuid import UUID
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
+from pydantic import field_validator
 
-from config.api import ApiError, api, error_response
+from config.api import ApiError, PlainText, api, error_response
+from core.validators import EARLIEST_YEAR, LATEST_YEAR
 from decisioning.http import handle_idempotently
 from worklog import services
 from worklog.exceptions import InvalidSessionTimesError, NoActiveSessionError
@@ -61,15 +63,15 @@ class SessionOut(Schema):
 
 
 class StartIn(Schema):
-    target: str = Field(
+    target: PlainText = Field(
         "", max_length=300, description="A target key, `app_label.model:id`; empty for none."
     )
-    session_type: str = Field("", max_length=100)
-    notes: str = Field("", max_length=2000)
+    session_type: PlainText = Field("", max_length=100)
+    notes: PlainText = Field("", max_length=2000)
 
 
 class StopIn(Schema):
-    notes: str = Field("", max_length=2000)
+    notes: PlainText = Field("", max_length=2000)
 
 
 class ToggleOut(Schema):
@@ -80,6 +82,13 @@ class ToggleOut(Schema):
 class SessionsQuery(Schema):
     start: datetime | None = Field(None, alias="from", description="Default: seven days ago.")
     end: datetime | None = Field(None, alias="to", description="Default: now.")
+
+    @field_validator("start", "end")
+    @classmethod
+    def supported_year(cls, value: datetime | None) -> datetime | None:
+        if value is not None and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+            raise ValueError(f"give a date between the years {EARLIEST_YEAR} and {LATEST_YEAR}")
+        return value
 
 
 def _target(request: HttpRequest, key: str):

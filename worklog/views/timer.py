@@ -16,7 +16,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from decisioning.http import idempotent_view
 from worklog import services
-from worklog.exceptions import InvalidSessionTimesError, NoActiveSessionError
+from worklog.exceptions import (
+    InvalidSessionTimesError,
+    NoActiveSessionError,
+    SessionAlreadyStoppedError,
+)
 from worklog.forms import CorrectionForm, StartForm, StopAtForm, StopForm
 from worklog.models import EndReason, WorkSession
 from worklog.selectors.journal import journal_draft_url
@@ -252,6 +256,8 @@ def stop_at(request: HttpRequest, pk) -> HttpResponse:
             )
         except InvalidSessionTimesError as error:
             messages.error(request, str(error))
+        except SessionAlreadyStoppedError:
+            messages.error(request, "That session was already stopped; edit it to correct it.")
         else:
             messages.success(request, "Session stopped and corrected.")
     else:
