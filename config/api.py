@@ -3,6 +3,7 @@ authenticate with a personal token (`Authorization: Bearer <token>`, from the pr
 the session login that guards the web pages does not apply here. Every error is JSON:
 `{"code": "...", "message": "..."}`."""
 
+from datetime import date
 from functools import wraps
 from typing import Annotated
 
@@ -16,6 +17,7 @@ from ninja.parser import Parser
 from pydantic import AfterValidator
 
 from core.api_auth import ApiTokenAuth
+from core.validators import EARLIEST_YEAR, LATEST_YEAR
 
 STATUS_CODES = {
     400: "bad_request",
@@ -46,6 +48,16 @@ def _without_nul(value: str) -> str:
 
 # A request's text field: answered 422 for a NUL character instead of failing on save.
 PlainText = Annotated[str, AfterValidator(_without_nul)]
+
+
+def _supported(value: date) -> date:
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValueError(f"give a date between the years {EARLIEST_YEAR} and {LATEST_YEAR}")
+    return value
+
+
+# A request's date: answered 422 outside the years the app can shift and add days to.
+SupportedDate = Annotated[date, AfterValidator(_supported)]
 
 
 class JsonOrEmptyParser(Parser):

@@ -117,3 +117,38 @@ def test_another_users_report_is_404(api, other_user):
     )
     assert scoped.status_code == 404
     assert not WorkLogReport.objects.filter(user__username="alice").exists()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"content": "a\u0000b"},
+        {"title": "nul\u0000"},
+        {"tags": ["ok", "bad\u0000"]},
+        {"occurred_on": "0001-01-01"},
+        {"occurred_on": "9999-12-31"},
+    ],
+    ids=["nul-content", "nul-title", "nul-tag", "year-1", "year-9999"],
+)
+def test_unstorable_text_or_dates_are_422_and_write_nothing(api, user, change):
+    body = {"occurred_on": "2026-12-02", "content": "Tuned SQL queries", **change}
+    response = api.post("/api/v1/journal/worklogs", body, content_type="application/json")
+    assert response.status_code == 422, response.content
+    assert response.json()["code"] == "invalid_input"
+    assert not WorkLog.objects.exists()
+
+
+@pytest.mark.parametrize("query", ["from=0001-01-01", "to=9999-12-31"])
+def test_unsupported_dates_in_the_list_filter_are_422(api, query):
+    response = api.get(f"/api/v1/journal/worklogs?{query}")
+    assert response.status_code == 422, response.content
+
+
+def test_report_with_an_unsupported_anchor_is_422(api):
+    response = api.post(
+        "/api/v1/journal/reports",
+        {"kind": "weekly", "anchor": "0001-01-01"},
+        content_type="application/json",
+    )
+    assert response.status_code == 422, response.content
+    assert not WorkLogReport.objects.exists()

@@ -315,3 +315,14 @@ def test_every_action_on_another_workers_session_is_404(api, other_user, sop):
     session = ProcedureSession.objects.get()
     assert session.status == SessionStatus.IN_PROGRESS and not session.locked
     assert not Decision.objects.for_target(session).exists()
+
+
+def test_a_nul_character_in_check_notes_is_422_and_records_nothing(api, sop):
+    from worklog.models import SafetyCheck
+
+    body = start(api, sop)
+    steps = list(ordered_steps(sop))
+    response = check(api, body["id"], steps[0].pk, notes="bad\u0000note")
+    assert response.status_code == 422, response.content
+    assert response.json()["code"] == "invalid_input"
+    assert not SafetyCheck.objects.exists()

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
-from config.api import ApiError
+from config.api import ApiError, PlainText, SupportedDate
 from worklog.models import (
     Client,
     Epic,
@@ -72,17 +72,17 @@ class WorkLogOut(Schema):
 
 
 class WorkLogIn(Schema):
-    occurred_on: date
-    content: str = Field(min_length=1, max_length=20000)
-    title: str = Field("", max_length=200)
-    outcome: str = Field("", max_length=5000)
-    impact: str = Field("", max_length=5000)
-    next_steps: str = Field("", max_length=5000)
+    occurred_on: SupportedDate
+    content: PlainText = Field(min_length=1, max_length=20000)
+    title: PlainText = Field("", max_length=200)
+    outcome: PlainText = Field("", max_length=5000)
+    impact: PlainText = Field("", max_length=5000)
+    next_steps: PlainText = Field("", max_length=5000)
     effort_minutes: int = Field(0, ge=0, le=24 * 60)
     work_type: WorkType = WorkType.DELIVERY
     status: WorkLogStatus = WorkLogStatus.DRAFT
     is_billable: bool = False
-    tags: list[str] = Field(default_factory=list, max_length=50)
+    tags: list[PlainText] = Field(default_factory=list, max_length=50)
     client: UUID | None = None
     project: UUID | None = None
     sprint: UUID | None = None
@@ -93,19 +93,19 @@ class WorkLogIn(Schema):
 
 
 class WorkLogQuery(Schema):
-    start: date | None = Field(None, alias="from")
-    end: date | None = Field(None, alias="to")
+    start: SupportedDate | None = Field(None, alias="from")
+    end: SupportedDate | None = Field(None, alias="to")
 
 
 class ReportIn(Schema):
     kind: ReportKind = ReportKind.WEEKLY
-    anchor: date | None = None
-    period_start: date | None = None
-    period_end: date | None = None
+    anchor: SupportedDate | None = None
+    period_start: SupportedDate | None = None
+    period_end: SupportedDate | None = None
     client: UUID | None = None
     project: UUID | None = None
     sprint: UUID | None = None
-    title: str = Field("", max_length=200)
+    title: PlainText = Field("", max_length=200)
 
 
 class ReportOut(Schema):

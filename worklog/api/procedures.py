@@ -12,7 +12,7 @@ from uuid import UUID
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from config.api import ApiError, error_response
+from config.api import ApiError, PlainText, error_response
 from worklog.exceptions import (
     ActiveProcedureSessionExistsError,
     NotSessionOwnerError,
@@ -128,7 +128,7 @@ class StartIn(Schema):
 class CheckIn(Schema):
     step_id: UUID = Field(description="Must be the session's current step.")
     result: Literal["passed", "failed"]
-    notes: str = Field("", max_length=2000)
+    notes: PlainText = Field("", max_length=2000)
 
 
 class CheckOutcomeOut(Schema):
@@ -138,11 +138,11 @@ class CheckOutcomeOut(Schema):
 
 
 class ApproveIn(Schema):
-    reason: str = Field("", max_length=2000)
+    reason: PlainText = Field("", max_length=2000)
 
 
 class OverrideIn(Schema):
-    reason: str = Field(..., min_length=1, max_length=2000)
+    reason: PlainText = Field(..., min_length=1, max_length=2000)
 
 
 class DecisionOut(Schema):
