@@ -73,6 +73,7 @@ async def _client_loop(
     result: LoadResult,
     expected: set[int],
     think_seconds: float,
+    observe: Callable[[int, httpx.Response | None], None] | None,
 ) -> None:
     if think_seconds:
         await asyncio.sleep(random.uniform(0, think_seconds))  # spread the clients' first requests
@@ -93,6 +94,7 @@ async def _client_loop(
             )
             status = response.status_code
         except httpx.HTTPError as error:
+            response = None
             status = 599  # no answer: counted with the 5xx, and by kind below
             kind = type(error).__name__
             result.transport_errors[kind] = result.transport_errors.get(kind, 0) + 1
@@ -102,6 +104,8 @@ async def _client_loop(
                 executions = result.executions_per_key.setdefault(request.idempotency_key, 0)
                 result.executions_per_key[request.idempotency_key] = executions + (not replayed)
         result.latencies_ms.append((time.perf_counter() - started) * 1000)
+        if observe:
+            observe(client_index, response)
         result.requests += 1
         if status >= 500:
             result.server_errors += 1
@@ -126,7 +130,9 @@ def run_load(
     """`clients` concurrent connections, each with its own cookies/headers from
     `make_client_kwargs(i)`, sending `make_request(i)` until the request or time budget is spent.
     With `think_seconds`, each client pauses that long after every answer, as a person would:
-    the load is then paced rather than as fast as the server answers."""
+    the load is then paced rather than as fast as the server answers. A request maker with an
+    `observe(i, response)` method sees each answer before it makes client `i`'s next request."""
+    observe = getattr(make_request, "observe", None)
 
     async def main() -> LoadResult:
         result = LoadResult(name, clients, 0, 0, 0, 0.0, [])
@@ -142,7 +148,15 @@ def run_load(
             await asyncio.gather(
                 *(
                     _client_loop(
-                        s, make_request, i, budget, deadline, result, set(expected), think_seconds
+                        s,
+                        make_request,
+                        i,
+                        budget,
+                        deadline,
+                        result,
+                        set(expected),
+                        think_seconds,
+                        observe,
                     )
                     for i, s in enumerate(sessions)
                 )

@@ -1,10 +1,9 @@
 """The procedure pieces of the benchmark: an SOP of many steps, a running session per load
 user, the check a worker records, and the run and history pages' query counts."""
 
-from collections.abc import Callable
 from datetime import timedelta
-from itertools import count
 
+import httpx
 from django.test import Client
 from django.utils import timezone
 
@@ -12,24 +11,23 @@ from bench.load import Request
 from bench.queries import BATCH, Kind, Page
 from bench.seed import LoadUser
 
-STEPS = 400
-# One check in PASS_EVERY passes and moves to the next step; the others fail and stay.
-PASS_EVERY = 4
+TASKS, STEPS_PER_TASK = 4, 6
 
 
 def confirmed_sop(author_pk: int):
-    """An SOP of STEPS steps in four tasks, confirmed; returns it and its steps in order."""
+    """A confirmed SOP of TASKS tasks of STEPS_PER_TASK steps; returns it and its steps in
+    order."""
     from core.models import User
     from worklog.models import SOPStep
     from worklog.services import procedures
 
     author = User.objects.get(pk=author_pk)
     sop = procedures.create_sop(user=author, title="Load test procedure")
-    for task_number in range(4):
+    for task_number in range(TASKS):
         task = procedures.add_task(sop=sop, user=author, title=f"Task {task_number + 1}")
         SOPStep.objects.bulk_create(
             SOPStep(task=task, position=n, instruction=f"Step {n + 1}", check_description="ok")
-            for n in range(STEPS // 4)
+            for n in range(STEPS_PER_TASK)
         )
     procedures.confirm_sop(sop=sop, user=author)
     steps = list(SOPStep.objects.filter(task__sop=sop).order_by("task__position", "position"))
@@ -54,29 +52,53 @@ def start_sessions(sop, users: list[LoadUser]) -> dict[int, str]:
     return started
 
 
+class ProcedureWalk:
+    """What each client sends next: every step is checked twice, failed and then passed, and
+    after the last step the worker starts the SOP again. A client sends one request at a time,
+    so `observe` has seen the answer to its last request before the next one is made."""
+
+    def __init__(self, sop_id: str, steps: list[str], sessions: list[str | None]) -> None:
+        self.sop_id, self.steps = sop_id, steps
+        self.session = list(sessions)
+        self.step = [0] * len(sessions)
+        self.failed_once = [False] * len(sessions)
+
+    def __call__(self, index: int) -> Request:
+        if self.session[index] is None:
+            return Request("POST", f"/procedures/sops/{self.sop_id}/start/")
+        result = "passed" if self.failed_once[index] else "failed"
+        return Request(
+            "POST",
+            f"/procedures/sessions/{self.session[index]}/check/",
+            data={"step": self.steps[self.step[index]], "result": result, "notes": "load"},
+        )
+
+    def observe(self, index: int, response: httpx.Response | None) -> None:
+        if response is None or response.status_code >= 400:
+            return
+        if self.session[index] is None:
+            # The start redirects to the new session's run page.
+            self.session[index] = response.headers["location"].rstrip("/").rsplit("/", 1)[-1]
+            self.step[index], self.failed_once[index] = 0, False
+        elif not self.failed_once[index]:
+            self.failed_once[index] = True
+        else:
+            self.failed_once[index] = False
+            self.step[index] += 1
+            if self.step[index] == len(self.steps):
+                self.session[index] = None
+
+
 def check_scenario(author_pk: int):
-    """(prepare, start) for the load: each client checks its own session's current step."""
+    """(prepare, start) for the load: each client walks its own session through the SOP."""
     sop, steps = confirmed_sop(author_pk)
     sessions: dict[int, str] = {}
 
     def prepare(users: list[LoadUser], run: int) -> None:
         sessions.update(start_sessions(sop, users))
 
-    def start(users: list[LoadUser], run: int) -> Callable[[int], Request]:
-        sent = [count() for _ in users]
-
-        def request(index: int) -> Request:
-            number = next(sent[index])
-            passed = number % PASS_EVERY == PASS_EVERY - 1
-            step = steps[min(number // PASS_EVERY, len(steps) - 1)]
-            session = sessions[users[index].pk]
-            return Request(
-                "POST",
-                f"/procedures/sessions/{session}/check/",
-                data={"step": step, "result": "passed" if passed else "failed", "notes": "load"},
-            )
-
-        return request
+    def start(users: list[LoadUser], run: int) -> ProcedureWalk:
+        return ProcedureWalk(str(sop.pk), steps, [sessions.get(user.pk) for user in users])
 
     return prepare, start
 
