@@ -124,7 +124,8 @@ def load(base_url: str, levels: list[int], seconds: float, requests: int) -> lis
                 next(run_ids),
                 base_url,
                 max_requests=requests,
-                max_seconds=seconds,
+                # Paced clients send one request a second: twice the time for a steadier p99.
+                max_seconds=seconds * (2 if think else 1),
                 think_seconds=think,
             )
             figures = {"mode": mode, **result.as_dict()}
