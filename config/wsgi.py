@@ -1,7 +1,13 @@
 import os
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 
 application = get_wsgi_application()
+
+from core.checks import MISSING_SECRET_KEY, secret_key_is_set  # noqa: E402  (needs the apps)
+
+if not secret_key_is_set():
+    raise ImproperlyConfigured(MISSING_SECRET_KEY)

@@ -108,7 +108,12 @@ def test_demo_user_can_sign_in(client):
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    # A clean process: none of the test run's own settings overrides leak into it.
+    return _python("manage.py", *args, **env)
+
+
+def _python(*args: str, **env: str) -> subprocess.CompletedProcess:
+    """Python with `args` in a clean process: none of the test run's own settings overrides
+    leak into it."""
     leaked = {
         "DJANGO_SETTINGS_MODULE",
         "DJANGO_ALLOW_ASYNC_UNSAFE",
@@ -121,7 +126,7 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     environment = {k: v for k, v in os.environ.items() if k not in leaked}
     environment.update(env)
     return subprocess.run(
-        [sys.executable, "manage.py", *args],
+        [sys.executable, *args],
         cwd=ROOT,
         env=environment,
         capture_output=True,
@@ -145,9 +150,18 @@ def test_deploy_check_is_clean_with_production_values():
 
 
 def test_production_refuses_to_start_without_secret_key():
-    result = _manage("check", DEBUG="0", SECRET_KEY="")
-    assert result.returncode != 0
-    assert "SECRET_KEY must be set" in result.stderr
+    served = _python("-c", "import config.wsgi", DEBUG="0", SECRET_KEY="")
+    assert served.returncode != 0
+    assert "SECRET_KEY must be set" in served.stderr
+    checked = _manage("check", "--deploy", DEBUG="0", SECRET_KEY="")
+    assert checked.returncode != 0
+    assert "SECRET_KEY must be set" in checked.stderr
+
+
+def test_commands_that_sign_nothing_run_without_secret_key():
+    result = _manage("makemigrations", "--check", "--dry-run", DEBUG="0", SECRET_KEY="")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No changes detected" in result.stdout
 
 
 def test_collectstatic_builds_the_production_manifest_without_sources(tmp_path):
