@@ -5,7 +5,6 @@ Views parse input, call one service and render; an HTMX request gets the named p
 page's template. Invalid input answers 422 (400 for a bad list filter) with the form's errors
 and changes nothing; another user's objects are 404."""
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.contrib import messages
@@ -17,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.charts import BarChart, bar_chart
 from decisioning.http import idempotent_view
 from worklog.journal_forms import (
     AttachmentForm,
@@ -560,44 +560,21 @@ def report_list(request: HttpRequest) -> HttpResponse:
     return render(request, "worklog/journal/reports.html", context, status=status)
 
 
-# The chart's geometry, in SVG units: bars grow up from CHART_BASE, one per week.
-CHART_BASE, CHART_HEIGHT, CHART_WIDTH = 130, 110, 640
-
-
-@dataclass(frozen=True)
-class ChartBar:
-    x: float
-    y: float
-    width: float
-    height: float
-    hours: float
-    title: str
-    label: str
-
-
-def hours_chart(weeks: list[selectors.WeekBar]) -> list[ChartBar]:
-    """One bar per week, scaled to the busiest week (at least one hour)."""
-    if not weeks:
-        return []
-    step = CHART_WIDTH / len(weeks)
-    width = min(step * 0.8, 48)
-    scale = max([week.minutes for week in weeks] + [60])
+def hours_chart(weeks: list[selectors.WeekBar]) -> BarChart:
+    """Hours per week, scaled to the busiest week (at least one hour); about twelve labels."""
     label_every = max(1, len(weeks) // 12)
-    bars = []
-    for index, week in enumerate(weeks):
-        height = round(CHART_HEIGHT * week.minutes / scale, 1)
-        bars.append(
-            ChartBar(
-                x=round(index * step + (step - width) / 2, 1),
-                y=round(CHART_BASE - height, 1),
-                width=round(width, 1),
-                height=height,
-                hours=week.hours,
-                title=f"Week of {week.week_start:%-d %b %Y}: {week.hours} hours",
-                label=f"{week.week_start:%-d %b}" if index % label_every == 0 else "",
-            )
-        )
-    return bars
+    return bar_chart(
+        id="hours-chart",
+        title="Hours per week",
+        width=640,
+        values=[week.minutes for week in weeks],
+        labels=[
+            f"{week.week_start:%-d %b}" if index % label_every == 0 else ""
+            for index, week in enumerate(weeks)
+        ],
+        titles=[f"Week of {week.week_start:%-d %b %Y}: {week.hours} hours" for week in weeks],
+        minimum_scale=60,
+    )
 
 
 def _own_report(request: HttpRequest, pk):

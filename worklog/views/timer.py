@@ -3,7 +3,6 @@ fragment plus out-of-band swaps of today's list, the totals and the recent targe
 post is redirected back to the dashboard."""
 
 from contextlib import suppress
-from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -14,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.charts import BarChart, bar_chart
 from decisioning.http import idempotent_view
 from worklog import services
 from worklog.exceptions import (
@@ -43,40 +43,22 @@ from worklog.targets import (
 
 TEMPLATE = "worklog/dashboard.html"
 
-# The SVG's geometry: bars grow up from y=CHART_TOP+CHART_HEIGHT, one every BAR_STEP units.
-CHART_TOP, CHART_HEIGHT, BAR_STEP = 12, 110, 40
 
-
-@dataclass(frozen=True)
-class ChartBar:
-    x: int
-    y: int
-    height: int
-    label: str
-    hours: str
-    title: str
-    is_today: bool
-
-
-def week_chart(totals: Totals) -> list[ChartBar]:
-    """Bars of hours per day, scaled to the longest day (at least one hour)."""
-    scale = max([day.seconds for day in totals.days] + [3600])
-    bars = []
-    for index, day in enumerate(totals.days):
-        height = round(CHART_HEIGHT * day.seconds / scale)
-        hours = day.seconds / 3600
-        bars.append(
-            ChartBar(
-                x=10 + index * BAR_STEP,
-                y=CHART_TOP + CHART_HEIGHT - height,
-                height=height,
-                label=day.day.strftime("%a"),
-                hours=f"{hours:.1f}" if day.seconds else "",
-                title=f"{day.day:%A %-d %B}: {hours:.1f} hours",
-                is_today=day.is_today,
-            )
-        )
-    return bars
+def week_chart(totals: Totals) -> BarChart:
+    """Hours per day this week, scaled to the longest day (at least one hour)."""
+    days = totals.days
+    return bar_chart(
+        id="week-chart",
+        title="Hours per day this week",
+        width=290,
+        values=[day.seconds for day in days],
+        labels=[day.day.strftime("%a") for day in days],
+        titles=[f"{day.day:%A %-d %B}: {day.seconds / 3600:.1f} hours" for day in days],
+        shown_values=[f"{day.seconds / 3600:.1f}" if day.seconds else "" for day in days],
+        highlighted=[day.is_today for day in days],
+        max_bar_width=26,
+        minimum_scale=3600,
+    )
 
 
 def _timer_context(

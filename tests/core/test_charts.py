@@ -1,0 +1,38 @@
+from core.charts import PLOT_HEIGHT, bar_chart
+
+
+def chart(values, **options):
+    count = len(values)
+    return bar_chart(
+        id="c",
+        title="Hours",
+        width=300,
+        values=values,
+        labels=[f"L{n}" for n in range(count)],
+        titles=[f"T{n}" for n in range(count)],
+        **options,
+    )
+
+
+def test_bars_are_scaled_to_the_largest_value_and_stand_on_the_baseline():
+    result = chart([1, 4, 2])
+    heights = [bar.height for bar in result.bars]
+    assert heights == [PLOT_HEIGHT / 4, PLOT_HEIGHT, PLOT_HEIGHT / 2]
+    assert all(bar.y + bar.height == result.baseline for bar in result.bars)
+    assert [bar.label for bar in result.bars] == ["L0", "L1", "L2"]
+
+
+def test_a_minimum_scale_keeps_small_values_small_and_bars_keep_their_width_limit():
+    result = chart([30, 0], minimum_scale=60, max_bar_width=20)
+    assert [bar.height for bar in result.bars] == [PLOT_HEIGHT / 2, 0]
+    assert all(bar.width == 20 for bar in result.bars)
+    assert result.bars[1].x - result.bars[0].x == 150  # one step of 300 / 2
+
+
+def test_values_shown_and_highlights_follow_their_bars():
+    result = chart([1, 2], shown_values=["1.0", ""], highlighted=[False, True])
+    assert [(bar.value, bar.highlighted) for bar in result.bars] == [("1.0", False), ("", True)]
+
+
+def test_no_values_no_bars():
+    assert chart([]).bars == []
