@@ -7,7 +7,7 @@ created again); the load comes from asynchronous httpx clients on the same machi
 time and requests. Prints a Markdown table and writes the same figures as JSON. Exits non-zero
 when an invariant is violated, a 5xx is answered, or a query count grows with the data.
 
-    uv run python -m bench.run [--seconds 6] [--requests 1500] [--clients 1,10,50]
+    uv run python -m bench.run [--seconds 6] [--requests 1500] [--clients 1,10,50] [--only toggle]
 """
 
 import argparse
@@ -93,7 +93,9 @@ def _one_run(scenario, users, run_id: int, base_url: str, **limits) -> LoadResul
     )
 
 
-def load(base_url: str, levels: list[int], seconds: float, requests: int) -> list[dict]:
+def load(
+    base_url: str, levels: list[int], seconds: float, requests: int, only: list[str]
+) -> list[dict]:
     """Each scenario runs saturated (every client sends its next request as soon as the answer
     arrives) at each level, which measures throughput; then paced at the top level (each client
     pauses PACED_THINK_SECONDS between requests, as people do), which measures the latency many
@@ -106,6 +108,8 @@ def load(base_url: str, levels: list[int], seconds: float, requests: int) -> lis
     floor: dict[tuple[str, int], dict] = {}
     run_ids = count(1)
     for scenario in scenarios(item_ids, DRAFTS_PER_RUN, users[0].pk):
+        if only and scenario.name != "floor" and not any(part in scenario.name for part in only):
+            continue
         # Warm every worker's caches (templates, content types, connections) first.
         _one_run(
             scenario,
@@ -180,8 +184,16 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     parser.add_argument("--skip-scale", action="store_true")
     parser.add_argument("--skip-load", action="store_true", help="query counts only")
-    parser.add_argument("--output", type=Path, default=RESULTS / "latest.json")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated parts of the scenario names to load (the floor always runs); "
+        "the figures then go to results/only.json unless --output says otherwise",
+    )
+    parser.add_argument("--output", type=Path)
     args = parser.parse_args()
+    only = [part.strip() for part in args.only.split(",") if part.strip()]
+    args.output = args.output or RESULTS / ("only.json" if only else "latest.json")
     levels = [int(n) for n in args.clients.split(",")]
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
@@ -200,7 +212,7 @@ def main() -> None:
                 f"== Load: {levels} clients, {args.seconds:g} s or {args.requests} requests each",
                 flush=True,
             )
-            results["load"] = load(base_url, levels, args.seconds, args.requests)
+            results["load"] = load(base_url, levels, args.seconds, args.requests, only)
             results["worker_peak_rss_mib"] = worker_peak_memory_mib(master_pid)
             if not args.skip_scale:
                 print("== Scale: 1,000 and 1,000,000 timer sessions", flush=True)

@@ -36,18 +36,32 @@ def widgets(monkeypatch):
 def test_t_toggles_the_timer_on_the_dashboard(signed_in_page, user, problems):
     page = signed_in_page
     active = page.locator("#active-session")
+    rows = page.locator("#today li[data-session]")
     expect(active).to_contain_text("No session running")
+    expect(page.locator("#today")).to_contain_text("No sessions today yet.")
     page.locator("h1").click()
     page.keyboard.press("t")
     expect(active).to_contain_text("Running")
     expect(page.locator("#timer-announcer")).to_contain_text("Timer started")
+    # The answer carries only the new row: it lands on top of today's list, which is no longer
+    # empty.
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("running")
+    expect(page.locator("#today")).not_to_contain_text("No sessions today yet.")
     assert WorkSession.objects.active().filter(user=user).count() == 1
     page.keyboard.press("t")
     expect(active).to_contain_text("No session running")
     expect(page.locator("#timer-announcer")).to_contain_text("Timer stopped")
     session = WorkSession.objects.get(user=user)
     assert not session.is_active and session.end_reason == EndReason.STOPPED
-    expect(page.locator("#today li[data-session]")).to_have_count(1)
+    # The stop replaces that row in place.
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Stopped")
+    expect(rows.first).to_have_attribute("data-session", str(session.pk))
+    page.keyboard.press("t")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("running")
+    expect(rows.nth(1)).to_contain_text("Stopped")
     problems.assert_none()
 
 
@@ -105,6 +119,7 @@ def test_switching_targets_with_the_picker(signed_in_page, live_server, user, wi
     result.click()
     expect(page.locator("[data-testid=active-target]")).to_contain_text(str(beta))
     expect(page.locator("#today li[data-session]")).to_have_count(2)
+    expect(page.locator(f"#session-{first.pk}")).to_contain_text("Switched to another session")
     first.refresh_from_db()
     assert first.end_reason == EndReason.SWITCHED
     current = WorkSession.objects.active().get()

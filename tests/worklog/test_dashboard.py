@@ -1,4 +1,5 @@
 from datetime import timedelta
+from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -44,17 +45,83 @@ def test_dashboard_shows_running_session_with_target(user_client, user, widget, 
     assert 'data-elapsed-seconds="30' in html  # five minutes: 300 seconds or a little more
 
 
-def test_start_by_htmx_swaps_fragment_and_out_of_band_regions(user_client, user):
+def out_of_band_swaps(html: str) -> dict[str, str]:
+    """Each out-of-band element of an htmx answer: its id (or, for a swap into another element,
+    the swap's target) and its hx-swap-oob value."""
+
+    class Collector(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.swaps = {}
+
+        def handle_starttag(self, tag, attrs):
+            attributes = dict(attrs)
+            if "hx-swap-oob" in attributes:
+                swap = attributes["hx-swap-oob"]
+                key = swap.partition(":")[2] if ":" in swap else f"#{attributes['id']}"
+                self.swaps[key] = swap
+
+    collector = Collector()
+    collector.feed(html)
+    return collector.swaps
+
+
+def today_list(user) -> str:
+    return f"#sessions-of-{timezone.localdate(timezone=user.zone):%Y-%m-%d}"
+
+
+def test_start_by_htmx_sends_the_new_row_and_nothing_it_did_not_change(user_client, user):
     response = user_client.post(
         reverse("worklog:timer-start"), {"session_type": "dev", "notes": "x"}, headers=HTMX
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert html.startswith('\n    <section id="active-session"') or 'id="active-session"' in html
-    assert html.count('hx-swap-oob="true"') == 3
-    assert 'data-announcement="Timer started: no target."' in html
     session = WorkSession.objects.get()
     assert session.is_active and session.session_type == "dev"
+    assert html.lstrip().startswith('<section id="active-session"')
+    assert 'data-announcement="Timer started: no target."' in html
+    # The new row goes on top of today's list, which is no longer empty; a start adds nothing
+    # to the totals yet, and a start without a target leaves the recent targets as they are.
+    empty_note = today_list(user).replace("#sessions-of-", "#no-sessions-on-")
+    assert out_of_band_swaps(html) == {
+        today_list(user): f"afterbegin:{today_list(user)}",
+        empty_note: "delete",
+    }
+    assert f'id="session-{session.pk}"' in html and ">running<" in html
+
+
+def test_stop_by_htmx_replaces_the_stopped_row_and_the_totals(user_client, user):
+    session = start_session(user, started_at=ago(minutes=30))
+    html = user_client.post(reverse("worklog:timer-stop"), headers=HTMX).content.decode()
+    assert out_of_band_swaps(html) == {f"#session-{session.pk}": "true", "#totals": "true"}
+    assert "No session running" in html
+    assert ">30m<" in html  # the row's duration and today's total
+
+
+def test_start_that_switches_replaces_the_switched_row_and_the_totals(
+    user_client, user, widget, widget_target_type
+):
+    first = start_session(user, started_at=ago(minutes=20))
+    html = user_client.post(
+        reverse("worklog:timer-start"), {"target": f"testapp.widget:{widget.pk}"}, headers=HTMX
+    ).content.decode()
+    second = WorkSession.objects.active().get()
+    swaps = out_of_band_swaps(html)
+    assert swaps[f"#session-{first.pk}"] == "true"
+    assert swaps[today_list(user)] == f"afterbegin:{today_list(user)}"
+    assert swaps["#totals"] == "true"
+    # Starting on a target makes it the most recent one.
+    assert swaps["#recent-targets"] == "true"
+    assert f'id="session-{second.pk}"' in html
+    assert "Switched to another session" in html
+
+
+def test_stop_with_another_session_still_running_shows_that_one(user_client, user):
+    older = start_session(user, started_at=ago(hours=2), notes="older")
+    start_session(user, started_at=ago(hours=1), stop_existing=False, notes="newer")
+    html = user_client.post(reverse("worklog:timer-stop"), headers=HTMX).content.decode()
+    assert WorkSession.objects.active().get() == older
+    assert "Running" in html and "older" in html
 
 
 def test_start_without_htmx_redirects_to_dashboard(user_client, user):

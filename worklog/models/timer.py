@@ -40,6 +40,12 @@ class WorkSessionQuerySet(SoftDeleteQuerySet):
         """Get completed (stopped) sessions."""
         return self.filter(stopped_at__isnull=False)
 
+    def switched_to(self, session):
+        """The sessions that starting `session` stopped (the switch policy)."""
+        return self.filter(stopped_at=session.started_at, end_reason=EndReason.SWITCHED).exclude(
+            pk=session.pk
+        )
+
     def in_range(self, start, end):
         """Get sessions that overlap with the half-open time range [start, end)."""
         return self.filter(started_at__lt=end).filter(

@@ -61,6 +61,23 @@ def week_chart(totals: Totals) -> BarChart:
     )
 
 
+def _active_context(user, active: WorkSession | None, now) -> dict:
+    """What the active-session panel shows."""
+    long_running = is_long_running(active, now=now)
+    return {
+        "active": active,
+        "elapsed_seconds": int((now - active.started_at).total_seconds()) if active else 0,
+        "long_running": long_running,
+        "long_session_hours": int(long_session_limit().total_seconds() // 3600),
+        "stop_at_form": (
+            StopAtForm(initial={"stopped_at": active.started_at + long_session_limit()})
+            if long_running
+            else None
+        ),
+        "today": now.astimezone(user.zone).date(),
+    }
+
+
 def _timer_context(
     request: HttpRequest,
     *,
@@ -70,25 +87,15 @@ def _timer_context(
 ) -> dict:
     user = request.user
     now = timezone.now()
-    active = active_session(user)
     totals = timer_totals(user, now=now)
-    long_running = is_long_running(active, now=now)
     sessions = (
         todays_sessions(user, now=now, limit=None)
         if all_of_today
         else todays_sessions(user, now=now)
     )
     return {
-        "active": active,
+        **_active_context(user, active_session(user), now),
         "log_work_url": _log_work_offer(request),
-        "elapsed_seconds": int((now - active.started_at).total_seconds()) if active else 0,
-        "long_running": long_running,
-        "long_session_hours": int(long_session_limit().total_seconds() // 3600),
-        "stop_at_form": (
-            StopAtForm(initial={"stopped_at": active.started_at + long_session_limit()})
-            if long_running
-            else None
-        ),
         "sessions": sessions,
         "earlier_sessions_today": sessions[0].today_count - len(sessions) if sessions else 0,
         "totals": totals,
@@ -110,23 +117,57 @@ def _log_work_offer(request: HttpRequest) -> str:
     return ""
 
 
+def _back_to_dashboard(stopped_session: WorkSession | None = None) -> HttpResponse:
+    """Where a plain form post lands; after a stop, the page still offers to log the session."""
+    if journal_draft_url(stopped_session):
+        query = urlencode({"stopped": stopped_session.pk})
+        return redirect(f"{reverse('worklog:dashboard')}?{query}")
+    return redirect("worklog:dashboard")
+
+
 def _timer_response(
+    request: HttpRequest, *, announcement: str = "", status: int = 200, **extra
+) -> HttpResponse:
+    """The active-session panel and every other region of the dashboard, for an action whose
+    effect on them is not known in advance (a correction, a deletion, an error)."""
+    if not request.htmx:
+        return _back_to_dashboard()
+    context = _timer_context(request, announcement=announcement, **extra)
+    return render(request, "worklog/timer/swap.html", context, status=status)
+
+
+def _change_response(
     request: HttpRequest,
     *,
-    announcement: str = "",
-    status: int = 200,
-    stopped_session: WorkSession | None = None,
-    **extra,
+    announcement: str,
+    started: WorkSession | None = None,
+    stopped: list[WorkSession] | tuple = (),
+    refresh_recent_targets: bool = False,
 ) -> HttpResponse:
-    log_work_url = journal_draft_url(stopped_session)
+    """The answer to a start or a stop: the active-session panel, plus only the rows and totals
+    the action changed. A start adds nothing to the totals yet, so they are read only once a
+    session has stopped; a timer action then costs the same whatever the day holds."""
+    stopped_by_user = stopped[0] if stopped and started is None else None
     if not request.htmx:
-        if log_work_url:
-            # The page the plain form lands on still offers to log the stopped session.
-            query = urlencode({"stopped": stopped_session.pk})
-            return redirect(f"{reverse('worklog:dashboard')}?{query}")
-        return redirect("worklog:dashboard")
-    context = _timer_context(request, announcement=announcement, log_work_url=log_work_url, **extra)
-    return render(request, "worklog/timer/swap.html", context, status=status)
+        return _back_to_dashboard(stopped_by_user)
+    user = request.user
+    now = timezone.now()
+    # A session that has just started is the latest running one: no need to read it back.
+    active = started if started is not None else active_session(user)
+    totals = timer_totals(user, now=now) if stopped else None
+    context = {
+        **_active_context(user, active, now),
+        "announcement": announcement,
+        "log_work_url": journal_draft_url(stopped_by_user),
+        "changes_only": True,
+        "started_session": started,
+        "stopped_sessions": stopped,
+        "totals": totals,
+        "chart": week_chart(totals) if totals else None,
+        "refresh_recent_targets": refresh_recent_targets,
+        "recent_targets": recent_targets(user) if refresh_recent_targets else [],
+    }
+    return render(request, "worklog/timer/swap.html", context)
 
 
 def _target_from_key(request: HttpRequest, key: str) -> Target | None:
@@ -174,7 +215,13 @@ def start(request: HttpRequest) -> HttpResponse:
         session_type=form.cleaned_data["session_type"],
         notes=form.cleaned_data["notes"],
     )
-    return _timer_response(request, announcement=f"Timer started: {_describe(session)}.")
+    return _change_response(
+        request,
+        announcement=f"Timer started: {_describe(session)}.",
+        started=session,
+        stopped=list(WorkSession.objects.for_user(request.user).switched_to(session)),
+        refresh_recent_targets=target is not None,
+    )
 
 
 @require_POST
@@ -187,10 +234,10 @@ def stop(request: HttpRequest) -> HttpResponse:
     except NoActiveSessionError:
         messages.warning(request, "No session is running.")
         return _timer_response(request, announcement="No session is running.")
-    return _timer_response(
+    return _change_response(
         request,
         announcement=f"Timer stopped after {session.duration_seconds // 60} minutes.",
-        stopped_session=session,
+        stopped=[session],
     )
 
 
@@ -199,16 +246,15 @@ def stop(request: HttpRequest) -> HttpResponse:
 def toggle(request: HttpRequest) -> HttpResponse:
     """The keyboard shortcut's action, from any page."""
     session = services.toggle_session(request.user)
+    # Toggling starts without a target, or stops: the recent targets stay as they are.
     if session.is_active:
-        announcement = f"Timer started: {_describe(session)}."
-    else:
-        announcement = f"Timer stopped after {session.duration_seconds // 60} minutes."
-    # Toggling starts without a target or stops: the recent targets stay as they are.
-    return _timer_response(
+        return _change_response(
+            request, announcement=f"Timer started: {_describe(session)}.", started=session
+        )
+    return _change_response(
         request,
-        announcement=announcement,
-        refresh_recent_targets=False,
-        stopped_session=None if session.is_active else session,
+        announcement=f"Timer stopped after {session.duration_seconds // 60} minutes.",
+        stopped=[session],
     )
 
 
