@@ -1,6 +1,7 @@
 """Drives HTTP load from asynchronous httpx clients; bounded in request count and time."""
 
 import asyncio
+import gc
 import random
 import statistics
 import time
@@ -115,7 +116,9 @@ async def _client_loop(
         if status not in expected:
             result.errors += 1
         if think_seconds:
-            await asyncio.sleep(think_seconds)
+            # Think times vary, as people's do: a fixed pause would keep clients that were once
+            # delayed together in lock-step, and their requests would go on arriving in bursts.
+            await asyncio.sleep(random.uniform(0.5, 1.5) * think_seconds)
 
 
 def run_load(
@@ -169,4 +172,13 @@ def run_load(
             await asyncio.gather(*(s.aclose() for s in sessions))
         return result
 
-    return asyncio.run(main())
+    # The generator's own garbage collections would pause every client at once and show up as
+    # server latency: the run keeps its few objects until it ends.
+    gc.collect()
+    gc.freeze()
+    gc.disable()
+    try:
+        return asyncio.run(main())
+    finally:
+        gc.enable()
+        gc.unfreeze()
