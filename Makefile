@@ -78,6 +78,5 @@ serve: install
 	$(PY) manage.py purge_idempotency_keys --schedule
 	@.venv/bin/python manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null || true' EXIT INT TERM; \
-	.venv/bin/gunicorn config.wsgi:application --bind $(HOST):$(PORT) \
-		--workers $(WORKERS) --worker-class gthread --threads 4 --max-requests 2000 \
-		--max-requests-jitter 200 --timeout 30 --access-logfile - --error-logfile -
+	.venv/bin/gunicorn config.wsgi:application --config config/gunicorn.conf.py \
+		--bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - --error-logfile -

@@ -25,6 +25,7 @@ from bench.load import LoadResult, run_load
 from bench.server import (
     DEFAULT_DATABASE_URL,
     gunicorn,
+    gunicorn_settings,
     manage,
     recreate_database,
     worker_peak_memory_mib,
@@ -202,7 +203,11 @@ def main() -> None:
     manage(args.database_url, "collectstatic", "--no-input", "-v", "0")
     seed.setup_django(args.database_url)
 
-    results: dict = {"machine": machine(), "workers": args.workers, "threads": 4}
+    results: dict = {
+        "machine": machine(),
+        "workers": args.workers,
+        "threads": gunicorn_settings()["threads"],
+    }
     print("== Query counts at 10, 1,000 and 100,000 rows", flush=True)
     results["queries"] = query_counts()
     results["load"], results["worker_peak_rss_mib"] = [], []

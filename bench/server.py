@@ -1,6 +1,7 @@
 """Starts and stops the app under gunicorn on PostgreSQL for a benchmark run."""
 
 import os
+import runpy
 import signal
 import socket
 import subprocess
@@ -16,6 +17,12 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/worklog_bench"
 SECRET_KEY = "benchmark-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
+GUNICORN_CONFIG = ROOT / "config" / "gunicorn.conf.py"
+
+
+def gunicorn_settings() -> dict:
+    """The settings config/gunicorn.conf.py gives (threads per worker, and so on)."""
+    return runpy.run_path(str(GUNICORN_CONFIG))
 
 
 def server_environment(database_url: str) -> dict[str, str]:
@@ -60,8 +67,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(database_url: str, workers: int, threads: int = 4):
-    """Yields (base_url, master pid) of a running gunicorn; stops it afterwards."""
+def gunicorn(database_url: str, workers: int):
+    """Yields (base_url, master pid) of a running gunicorn, configured as `make serve` runs it
+    (config/gunicorn.conf.py); stops it afterwards."""
     port = free_port()
     process = subprocess.Popen(
         [
@@ -69,16 +77,12 @@ def gunicorn(database_url: str, workers: int, threads: int = 4):
             "-m",
             "gunicorn",
             "config.wsgi:application",
+            "--config",
+            str(GUNICORN_CONFIG),
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
             str(workers),
-            "--worker-class",
-            "gthread",
-            "--threads",
-            str(threads),
-            "--timeout",
-            "60",
             "--log-level",
             "warning",
         ],

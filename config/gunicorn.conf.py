@@ -1,0 +1,22 @@
+"""gunicorn's settings, shared by `make serve` and the benchmark (bench/server.py) so that the
+benchmark measures the server as it is deployed. The address and the number of workers come from
+the command line."""
+
+import gc
+
+worker_class = "gthread"
+threads = 4
+# A worker is replaced now and then, so that a slow leak cannot grow without bound; the jitter
+# keeps the workers from all restarting at once.
+max_requests = 2000
+max_requests_jitter = 200
+timeout = 30
+
+# The app is imported once, in the master, and the workers are forked from it. Its objects are
+# frozen out of the garbage collector's reach first: a worker's collections then scan only what
+# the worker made (shorter pauses), and they do not write to the shared pages (less memory).
+preload_app = True
+
+
+def pre_fork(server, worker):
+    gc.freeze()
