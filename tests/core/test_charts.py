@@ -36,3 +36,16 @@ def test_values_shown_and_highlights_follow_their_bars():
 
 def test_no_values_no_bars():
     assert chart([]).bars == []
+
+
+def test_coordinates_are_drawn_with_a_decimal_point_in_every_language():
+    import re
+
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    with translation.override("de"):  # German writes 1,5 for one and a half
+        svg = render_to_string("core/bar_chart.html", {"chart": chart([1, 3, 7])})
+    coordinates = re.findall(r' (?:x|y|width|height)="([^"]+)"', svg)
+    assert coordinates and all(re.fullmatch(r"-?\d+(\.\d+)?", value) for value in coordinates)
+    assert any("." in value for value in coordinates)
