@@ -86,8 +86,8 @@ def test_catalog_query_count_does_not_grow_with_items(
         for n in range(count - 1)
     )
     # Session, user, the user's two permission sets, items count and page, the current basket,
-    # categories, and the basket's lines with their items, work and dispenses.
-    with django_assert_num_queries(11):
+    # categories, and the draft basket's lines with their items.
+    with django_assert_num_queries(9):
         response = user_client.get(reverse("catalog:catalog"))
     assert response.context["page"].paginator.count == count
 
@@ -373,10 +373,9 @@ def test_basket_page_query_count_does_not_grow_with_lines(
         BasketItem(basket=basket, catalog_item=item, unit_price=item.unit_price) for item in items
     )
     ContentType.objects.get_for_model(Basket)  # cached per process, as in production
-    # Session, user, the user's two permission sets, the basket, lines with their items, their
-    # work and their dispenses (8); the decision panel: may the user see the basket, and the
-    # decisions about it (2).
-    with django_assert_num_queries(10):
+    # Session, user, the user's two permission sets, the basket, the draft's lines with their
+    # items (6); the decision panel: may the user see the basket, and the decisions about it (2).
+    with django_assert_num_queries(8):
         response = user_client.get(basket_url(basket))
     assert response.context["view"].line_count == count
 
