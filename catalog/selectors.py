@@ -109,6 +109,15 @@ class BasketView:
         return [line for line in self.lines if not line.catalog_item.is_orderable()]
 
     @property
+    def has_line_notices(self) -> bool:
+        """Some line of this draft shows a notice: its item can no longer be ordered, or its
+        catalog price changed."""
+        return any(
+            not line.catalog_item.is_orderable() or line.catalog_price_changed
+            for line in self.lines
+        )
+
+    @property
     def work_items(self) -> list[WorkItem]:
         return [work for line in self.lines for work in line.work_items.all()]
 
