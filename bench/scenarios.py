@@ -67,15 +67,16 @@ def _add_to_basket(item_ids: list[str]) -> Callable[[list[LoadUser], int], Calla
             number = next(sent[index])
             # The page's basket key: a new basket every `lines_per_basket` additions.
             basket_key = f"{run:08x}-{index:04x}-4000-8000-{number // lines_per_basket:012x}"
-            return Request(
-                "POST",
-                "/catalog/basket/add/",
-                data={
-                    "catalog_item": item_ids[number % len(item_ids)],
-                    "basket_key": basket_key,
-                    "quantity": "1",
-                },
-            )
+            data = {
+                "catalog_item": item_ids[number % len(item_ids)],
+                "basket_key": basket_key,
+                "quantity": "1",
+            }
+            if shown_revision := number % lines_per_basket:
+                # Once the page shows the basket, each add sends the revision it shows (its
+                # commit form's), as the page does: one add bumps it by one.
+                data["revision"] = str(shown_revision)
+            return Request("POST", "/catalog/basket/add/", data=data)
 
         return request
 

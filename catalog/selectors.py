@@ -109,18 +109,26 @@ class BasketView:
         return [line for line in self.lines if not line.catalog_item.is_orderable()]
 
     @property
+    def has_line_notices(self) -> bool:
+        """Some line of this draft shows a notice: its item can no longer be ordered, or its
+        catalog price changed."""
+        return any(
+            not line.catalog_item.is_orderable() or line.catalog_price_changed
+            for line in self.lines
+        )
+
+    @property
     def work_items(self) -> list[WorkItem]:
         return [work for line in self.lines for work in line.work_items.all()]
 
 
 def basket_view(user, basket: Basket) -> BasketView:
-    """The basket's lines with their items, dispensed totals, work items and dispense history,
-    in four queries however many lines there are."""
-    lines = list(
-        BasketItem.objects.filter(basket=basket)
-        .with_dispensed()
-        .select_related("catalog_item")
-        .prefetch_related(
+    """The basket's lines with their items; for a committed basket also their dispensed totals,
+    work items and dispense history. One query, or three when committed, however many lines."""
+    lines = BasketItem.objects.filter(basket=basket).select_related("catalog_item")
+    if basket.is_committed:
+        # Only a commit spawns work, and only committed lines are dispensed.
+        lines = lines.with_dispensed().prefetch_related(
             Prefetch(
                 "work_items",
                 queryset=WorkItem.objects.select_related("assigned_to").order_by(
@@ -129,7 +137,7 @@ def basket_view(user, basket: Basket) -> BasketView:
             ),
             Prefetch("dispense_logs", queryset=DispenseLog.objects.select_related("dispensed_by")),
         )
-    )
+    lines = list(lines)
     totals: dict[str, Decimal] = defaultdict(Decimal)
     unpriced = 0
     for line in lines:

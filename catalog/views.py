@@ -1,7 +1,8 @@
 """The catalog, basket checkout, dispensing and the work queue.
 
 A basket action answers an HTMX request with the basket fragment (and its message swapped in out of
-band); a plain form post is redirected on success, or gets the basket page with a 4xx when refused.
+band), or, for an add to the basket the page shows, with only the new line and the new totals; a
+plain form post is redirected on success, or gets the basket page with a 4xx when refused.
 """
 
 import uuid
@@ -244,10 +245,23 @@ def add_to_basket(request: HttpRequest) -> HttpResponse:
         return _refused(request, basket, str(error))
     messages.success(request, f"Added {line.quantity.normalize():f} × {item.name}.")
     if request.htmx:
-        response = _render_basket(request, basket)
+        response = _render_added(request, basket, line, shown_revision=data["revision"])
         response["HX-Trigger"] = "basket-line-added"
         return response
     return redirect(f"{reverse('catalog:catalog')}?basket={basket.pk}")
+
+
+def _render_added(request, basket: Basket, line, *, shown_revision: int | None) -> HttpResponse:
+    """The HTMX answer to an add. A page showing this basket as it was just before the add, with
+    no notice beside its lines, gets only the new line, the summary and the commit form's
+    revision, swapped in out of band; any other page gets the whole basket."""
+    context = _basket_context(request, basket)
+    if shown_revision != basket.revision - 1 or context["view"].has_line_notices:
+        return render(request, "catalog/basket_detail.html#basket", context)
+    context.update(line=line, oob=True)
+    response = render(request, "catalog/basket_detail.html#line-added", context)
+    response["HX-Reswap"] = "none"
+    return response
 
 
 @require_POST

@@ -139,6 +139,51 @@ def test_order_commit_twice_time_work_and_dispense(
     problems.assert_none()
 
 
+def test_adds_to_the_shown_basket_swap_in_only_the_new_line(
+    signed_in_page, live_server, problems, user, items
+):
+    page = signed_in_page
+    page.goto(live_server.url + reverse("catalog:catalog"))
+    cards = page.locator("[data-testid=catalog-item]")
+    basket = page.locator("#basket")
+    lines = basket.locator("[data-testid=basket-line]")
+    cards.filter(has_text="Blood panel").locator("button", has_text="Add to basket").click()
+    expect(lines).to_have_count(1)
+    # A mark on the basket's element: the next adds leave it in place, a whole swap drops it.
+    page.evaluate("document.querySelector('#basket').dataset.kept = 'yes'")
+
+    cards.filter(has_text="MRI scan").locator("button", has_text="Add to basket").click()
+    expect(lines).to_have_count(2)
+    cards.filter(has_text="Blood panel").locator("input[name=quantity]").fill("2")
+    cards.filter(has_text="Blood panel").locator("button", has_text="Add to basket").click()
+    expect(lines).to_have_count(3)
+    expect(basket).to_have_attribute("data-kept", "yes")
+    assert [line.split("\n")[0] for line in lines.all_inner_texts()] == [
+        "Blood panel LAB-001",
+        "MRI scan IMG-002",
+        "Blood panel LAB-001",
+    ]
+    assert basket.locator("[data-testid=line-count]").inner_text() == "3"
+    assert basket.locator("[data-testid=total-quantity]").inner_text() == "4"
+    assert basket.locator("[data-testid=total-USD]").inner_text() == "135.00 USD"
+    assert basket.locator("[data-testid=total-EUR]").inner_text() == "640.00 EUR"
+    assert "Added 2 × Blood panel." in page.locator("#messages").inner_text()
+    expect(cards.filter(has_text="Blood panel").locator("input[name=quantity]")).to_have_value("1")
+
+    # Another tab adds a line: this page's next add gets the whole basket, with both lines.
+    draft = Basket.objects.get()
+    add_item(draft, items[1])
+    cards.filter(has_text="MRI scan").locator("button", has_text="Add to basket").click()
+    expect(lines).to_have_count(5)
+    expect(basket).not_to_have_attribute("data-kept", "yes")
+
+    # The commit form carries the revision of all it shows: the commit goes through.
+    basket.locator("[data-testid=commit-form] button").click()
+    page.locator("[data-testid=basket-status]", has_text="Committed").wait_for()
+    assert Basket.objects.get().status == BasketStatus.COMMITTED
+    problems.assert_none()
+
+
 def test_refused_dispense_shows_message_and_changes_nothing(
     signed_in_page, live_server, problems, user, items, back_office
 ):

@@ -86,8 +86,8 @@ def test_catalog_query_count_does_not_grow_with_items(
         for n in range(count - 1)
     )
     # Session, user, the user's two permission sets, items count and page, the current basket,
-    # categories, and the basket's lines with their items, work and dispenses.
-    with django_assert_num_queries(11):
+    # categories, and the draft basket's lines with their items.
+    with django_assert_num_queries(9):
         response = user_client.get(reverse("catalog:catalog"))
     assert response.context["page"].paginator.count == count
 
@@ -126,6 +126,74 @@ def test_add_with_instructions_to_existing_basket(user_client, basket, catalog_i
     line = basket.items.get()
     assert line.quantity == Decimal("1.5")
     assert line.instructions == "Fasting"
+
+
+def _add_shown(client, basket, item, revision, **fields):
+    """An HTMX add from a catalog page that shows `basket` at `revision`."""
+    data = {"catalog_item": item.pk, "basket": basket.pk, "quantity": "1", "revision": revision}
+    return client.post(reverse("catalog:basket-add"), {**data, **fields}, headers=HTMX)
+
+
+def test_add_to_the_basket_the_page_shows_sends_only_what_changed(
+    user_client, basket, line, make_item
+):
+    shown = Basket.objects.get(pk=basket.pk).revision
+    response = _add_shown(user_client, basket, make_item("X-ray", unit_price=Decimal("20")), shown)
+    html = response.content.decode()
+    new_line = basket.items.get(catalog_item__name="X-ray")
+    assert response.status_code == 200
+    assert response["HX-Reswap"] == "none"
+    assert response["HX-Trigger"] == "basket-line-added"
+    assert 'id="basket"' not in html
+    # The new line, appended to the shown basket's list.
+    assert f'hx-swap-oob="beforeend:#basket-{basket.pk}-lines"' in html
+    assert html.count('data-testid="basket-line"') == 1
+    assert f'data-line="{new_line.pk}"' in html
+    # The summary and the commit form's revision, replaced; the message.
+    assert f'id="basket-{basket.pk}-summary"' in html
+    assert 'data-testid="line-count">2<' in html
+    assert 'data-testid="total-USD">170.00 USD<' in html
+    assert f'id="basket-{basket.pk}-revision" hx-swap-oob="true"' in html
+    assert f'name="revision" value="{shown + 1}"' in html
+    assert "Added 1 × X-ray." in html
+
+
+@pytest.mark.parametrize("shown", [None, "stale"])
+def test_add_to_a_basket_the_page_shows_otherwise_sends_the_whole_basket(
+    user_client, basket, line, catalog_item, shown
+):
+    revision = Basket.objects.get(pk=basket.pk).revision
+    fields = {"revision": revision - 1} if shown == "stale" else {}
+    data = {"catalog_item": catalog_item.pk, "basket": basket.pk, "quantity": "1", **fields}
+    response = user_client.post(reverse("catalog:basket-add"), data, headers=HTMX)
+    html = response.content.decode()
+    assert "HX-Reswap" not in response
+    assert 'id="basket"' in html
+    assert html.count('data-testid="basket-line"') == 2
+
+
+def test_add_beside_a_line_with_a_notice_sends_the_whole_basket(
+    user_client, basket, line, catalog_item, make_item
+):
+    """A partial answer would leave out the notice that another line's item is gone."""
+    revision = Basket.objects.get(pk=basket.pk).revision
+    catalog_item.is_available = False
+    catalog_item.save()
+    html = _add_shown(user_client, basket, make_item("X-ray"), revision).content.decode()
+    assert 'id="basket"' in html
+    assert "No longer available: Blood test." in html
+
+
+def test_add_that_starts_a_basket_sends_the_whole_basket(user_client, basket, line, catalog_item):
+    """The page showed its committed basket; the add starts the next one."""
+    revision = Basket.objects.get(pk=basket.pk).revision
+    commit_basket(basket)
+    html = _add_shown(
+        user_client, basket, catalog_item, revision, basket_key=uuid.uuid4()
+    ).content.decode()
+    assert 'id="basket"' in html
+    assert 'data-status="draft"' in html
+    assert html.count('data-testid="basket-line"') == 1
 
 
 def test_catalog_page_shows_current_draft_basket(user_client, line, basket):
@@ -373,12 +441,28 @@ def test_basket_page_query_count_does_not_grow_with_lines(
         BasketItem(basket=basket, catalog_item=item, unit_price=item.unit_price) for item in items
     )
     ContentType.objects.get_for_model(Basket)  # cached per process, as in production
-    # Session, user, the user's two permission sets, the basket, lines with their items, their
-    # work and their dispenses (8); the decision panel: may the user see the basket, and the
-    # decisions about it (2).
-    with django_assert_num_queries(10):
+    # Session, user, the user's two permission sets, the basket, the draft's lines with their
+    # items (6); the decision panel: may the user see the basket, and the decisions about it (2).
+    with django_assert_num_queries(8):
         response = user_client.get(basket_url(basket))
     assert response.context["view"].line_count == count
+
+
+@pytest.mark.parametrize("count", [1, 50])
+def test_add_to_the_shown_basket_query_count_does_not_grow_with_lines(
+    user_client, basket, make_item, count, django_assert_num_queries
+):
+    items = [make_item(f"Item {n}") for n in range(count + 1)]
+    for item in items[:count]:
+        add_item(basket, item)
+    revision = Basket.objects.get(pk=basket.pk).revision
+    # Session, user, the user's two permission sets, the basket, the item (6); the add: lock
+    # the basket, read the item, insert the line, bump the revision, in a transaction (6); the
+    # lines for the summary (1).
+    with django_assert_num_queries(13):
+        response = _add_shown(user_client, basket, items[count], revision)
+    assert response["HX-Reswap"] == "none"
+    assert f'data-testid="line-count">{count + 1}<' in response.content.decode()
 
 
 @pytest.mark.parametrize("count", [1, 50])
