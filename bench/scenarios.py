@@ -2,9 +2,12 @@
 makes the request client `i` sends next; clients are users, so concurrent clients never share a
 timer, a basket or an idempotency key."""
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import count
+
+import httpx
 
 from bench.load import Request
 from bench.seed import LoadUser
@@ -57,30 +60,39 @@ def _decision_create(users: list[LoadUser], run: int) -> Callable[[int], Request
     return request
 
 
+class _BasketPage:
+    """What each client's catalog page sends next. Every `LINES_PER_BASKET` adds the client opens
+    the page afresh, with a new basket key and no basket shown; after that, each add sends the
+    basket the page shows and its revision, read from the previous answer, as the page does."""
+
+    LINES_PER_BASKET = 10
+    SHOWN = re.compile(r'name="(shown_basket|revision)" value="([^"]+)"')
+
+    def __init__(self, item_ids: list[str], clients: int, run: int) -> None:
+        self.item_ids, self.run = item_ids, run
+        self.sent = [count() for _ in range(clients)]
+        self.shown: list[dict[str, str]] = [{} for _ in range(clients)]
+
+    def __call__(self, index: int) -> Request:
+        number = next(self.sent[index])
+        if number % self.LINES_PER_BASKET == 0:
+            self.shown[index] = {}
+        basket_key = f"{self.run:08x}-{index:04x}-4000-8000-{number // self.LINES_PER_BASKET:012x}"
+        data = {
+            "catalog_item": self.item_ids[number % len(self.item_ids)],
+            "basket_key": basket_key,
+            "quantity": "1",
+            **self.shown[index],
+        }
+        return Request("POST", "/catalog/basket/add/", data=data)
+
+    def observe(self, index: int, response: httpx.Response | None) -> None:
+        if response is not None and response.status_code == 200:
+            self.shown[index].update(self.SHOWN.findall(response.text))
+
+
 def _add_to_basket(item_ids: list[str]) -> Callable[[list[LoadUser], int], Callable]:
-    lines_per_basket = 10
-
-    def start(users: list[LoadUser], run: int) -> Callable[[int], Request]:
-        sent = [count() for _ in users]
-
-        def request(index: int) -> Request:
-            number = next(sent[index])
-            # The page's basket key: a new basket every `lines_per_basket` additions.
-            basket_key = f"{run:08x}-{index:04x}-4000-8000-{number // lines_per_basket:012x}"
-            data = {
-                "catalog_item": item_ids[number % len(item_ids)],
-                "basket_key": basket_key,
-                "quantity": "1",
-            }
-            if shown_revision := number % lines_per_basket:
-                # Once the page shows the basket, each add sends the revision it shows (its
-                # commit form's), as the page does: one add bumps it by one.
-                data["revision"] = str(shown_revision)
-            return Request("POST", "/catalog/basket/add/", data=data)
-
-        return request
-
-    return start
+    return lambda users, run: _BasketPage(item_ids, len(users), run)
 
 
 def _commit(users: list[LoadUser], run: int) -> Callable[[int], Request]:

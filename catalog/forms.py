@@ -19,8 +19,9 @@ class AddToBasketForm(forms.Form):
     basket_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
     # What a basket this add creates is for: a timer target key, e.g. "worklog.project:<id>".
     context = forms.CharField(required=False, max_length=300, widget=forms.HiddenInput)
-    # The revision of the basket the page shows (HTMX sends its commit form's): an add to that
-    # basket at that revision is answered with only what the add changed.
+    # The basket the page shows and its revision (HTMX sends the basket fragment's): an add to
+    # that basket at that revision is answered with only what the add changed.
+    shown_basket = forms.UUIDField(required=False, widget=forms.HiddenInput)
     revision = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
     quantity = forms.DecimalField(initial=1, **QUANTITY)
     instructions = forms.CharField(required=False, max_length=2000)

@@ -245,18 +245,22 @@ def add_to_basket(request: HttpRequest) -> HttpResponse:
         return _refused(request, basket, str(error))
     messages.success(request, f"Added {line.quantity.normalize():f} × {item.name}.")
     if request.htmx:
-        response = _render_added(request, basket, line, shown_revision=data["revision"])
+        shown = (data["shown_basket"], data["revision"])
+        response = _render_added(request, basket, line, shown=shown)
         response["HX-Trigger"] = "basket-line-added"
         return response
     return redirect(f"{reverse('catalog:catalog')}?basket={basket.pk}")
 
 
-def _render_added(request, basket: Basket, line, *, shown_revision: int | None) -> HttpResponse:
-    """The HTMX answer to an add. A page showing this basket as it was just before the add, with
-    no notice beside its lines, gets only the new line, the summary and the commit form's
-    revision, swapped in out of band; any other page gets the whole basket."""
+def _render_added(
+    request, basket: Basket, line, *, shown: tuple[uuid.UUID | None, int | None]
+) -> HttpResponse:
+    """The HTMX answer to an add. A page showing this basket as it was just before the add
+    (`shown`: the basket's id and revision), with no notice beside its lines, gets only the new
+    line, the summary and the commit form's revision, swapped in out of band; any other page
+    gets the whole basket."""
     context = _basket_context(request, basket)
-    if shown_revision != basket.revision - 1 or context["view"].has_line_notices:
+    if shown != (basket.pk, basket.revision - 1) or context["view"].has_line_notices:
         return render(request, "catalog/basket_detail.html#basket", context)
     context.update(line=line, oob=True)
     response = render(request, "catalog/basket_detail.html#line-added", context)

@@ -130,7 +130,13 @@ def test_add_with_instructions_to_existing_basket(user_client, basket, catalog_i
 
 def _add_shown(client, basket, item, revision, **fields):
     """An HTMX add from a catalog page that shows `basket` at `revision`."""
-    data = {"catalog_item": item.pk, "basket": basket.pk, "quantity": "1", "revision": revision}
+    data = {
+        "catalog_item": item.pk,
+        "basket": basket.pk,
+        "quantity": "1",
+        "shown_basket": basket.pk,
+        "revision": revision,
+    }
     return client.post(reverse("catalog:basket-add"), {**data, **fields}, headers=HTMX)
 
 
@@ -194,6 +200,30 @@ def test_add_that_starts_a_basket_sends_the_whole_basket(user_client, basket, li
     assert 'id="basket"' in html
     assert 'data-status="draft"' in html
     assert html.count('data-testid="basket-line"') == 1
+
+
+def test_add_that_lands_in_another_basket_at_the_shown_revision_sends_the_whole_basket(
+    user_client, user, catalog_item
+):
+    """Two tabs of one catalog page: this tab shows the page's first basket; the other tab
+    committed it and added to the next one, which now stands at the revision this tab shows."""
+    key = uuid.uuid4()
+
+    def add_from_page(**shown):
+        data = {"catalog_item": catalog_item.pk, "basket_key": key, "quantity": "1", **shown}
+        return user_client.post(reverse("catalog:basket-add"), data, headers=HTMX)
+
+    add_from_page()
+    first = Basket.objects.get(created_by=user)
+    shown = {"basket": first.pk, "shown_basket": first.pk, "revision": first.revision}
+    commit_basket(first)
+    add_from_page()  # the other tab
+    second = Basket.objects.exclude(pk=first.pk).get(created_by=user)
+    assert second.revision == shown["revision"]
+    html = add_from_page(**shown).content.decode()
+    assert second.items.count() == 2
+    assert 'id="basket"' in html
+    assert f'name="shown_basket" value="{second.pk}"' in html
 
 
 def test_catalog_page_shows_current_draft_basket(user_client, line, basket):
