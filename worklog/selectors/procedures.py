@@ -53,12 +53,6 @@ def sop_tasks(sop: SOP) -> list[SOPTask]:
 # Procedure sessions
 
 
-def sessions_visible_to(user) -> QuerySet[ProcedureSession]:
-    """A worker sees their own sessions; a supervisor sees everyone's."""
-    sessions = ProcedureSession.objects.all()
-    return sessions if can_supervise(user) else sessions.for_worker(user)
-
-
 def get_by_id(session_id, *, user=None) -> ProcedureSession | None:
     """The session (for `user`: only one they may see), with its SOP and current step."""
     session = (
@@ -68,11 +62,22 @@ def get_by_id(session_id, *, user=None) -> ProcedureSession | None:
         .filter(pk=session_id)
         .first()
     )
-    # As `sessions_visible_to`, but the owner's permissions are not read: a worker always sees
-    # their own sessions.
-    if session is None or user is None or session.worker_id == user.pk or can_supervise(user):
-        return session
-    return None
+    return session if _may_see(user, session) else None
+
+
+def get_for_action(session_id, *, user) -> ProcedureSession | None:
+    """The session's own row, without its related rows, if `user` may see it: what an action
+    needs before its service locks the session and reads it again."""
+    session = ProcedureSession.objects.filter(pk=session_id).first()
+    return session if _may_see(user, session) else None
+
+
+def _may_see(user, session: ProcedureSession | None) -> bool:
+    """A worker sees their own sessions (without their permissions being read); a supervisor
+    sees everyone's."""
+    return session is not None and (
+        user is None or session.worker_id == user.pk or can_supervise(user)
+    )
 
 
 def get_current_for_worker(worker_id) -> ProcedureSession | None:

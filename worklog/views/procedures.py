@@ -304,6 +304,13 @@ def _visible_session(request: HttpRequest, pk) -> ProcedureSession:
     return session
 
 
+def _session_for_action(request: HttpRequest, pk) -> ProcedureSession:
+    session = selectors.get_for_action(pk, user=request.user)
+    if session is None:
+        raise Http404("No such procedure session.")
+    return session
+
+
 def _run_context(request: HttpRequest, session: ProcedureSession, **extra) -> dict:
     return {
         "session": session,
@@ -338,7 +345,7 @@ def session_run(request: HttpRequest, pk) -> HttpResponse:
 @require_POST
 @idempotent_view
 def session_check(request: HttpRequest, pk) -> HttpResponse:
-    session = _visible_session(request, pk)
+    session = _session_for_action(request, pk)
     form = CheckForm(request.POST)
     if not form.is_valid():
         messages.error(request, _form_error(form))
@@ -398,7 +405,7 @@ ACTION_DONE = {
 @require_POST
 @idempotent_view
 def session_action(request: HttpRequest, pk, action: str) -> HttpResponse:
-    session = _visible_session(request, pk)
+    session = _session_for_action(request, pk)
     user = request.user
     if action in ("approve", "override") and not selectors.can_supervise(user):
         raise PermissionDenied
