@@ -87,9 +87,22 @@ def test_write_run_and_approve_an_sop(
     expect(page.locator("#messages")).to_contain_text("Check failed")
     expect(current).to_have_text("Test the horn")
     expect(page.locator("[data-testid=step-check][data-result=failed]")).to_have_count(1)
+    expect(page.locator("[data-testid=check-form] input[name=notes]")).to_have_value("")
     record_check(page, "passed", "Fuse replaced")
     expect(current).to_have_text("Check the forks for cracks")
     expect(page.locator("[data-testid=progress-text]")).to_contain_text("1 of 3")
+    # Only the changed parts were swapped: the outline shows the step done with both checks,
+    # the next one current, and the form is ready for it.
+    outline = page.locator("[data-testid=outline-step]")
+    expect(outline).to_have_count(3)
+    expect(outline.nth(0)).to_have_attribute("data-state", "done")
+    expect(outline.nth(0).locator("[data-testid=step-check]")).to_have_count(2)
+    expect(outline.nth(1)).to_have_attribute("data-state", "current")
+    expect(outline.nth(2)).to_have_attribute("data-state", "todo")
+    expect(page.locator("[data-testid=next-step]")).to_contain_text("Drive a test lap")
+    expect(page.locator("[data-testid=check-form] input[name=notes]")).to_have_value("")
+    expect(page.locator("#messages [data-message]")).to_have_count(1)
+    expect(page.locator("#messages")).to_contain_text("Check passed")
 
     # Pause and resume keep the step.
     page.click("button:has-text('Pause')")
@@ -118,6 +131,8 @@ def test_write_run_and_approve_an_sop(
     expect(current).to_have_text("Drive a test lap")
     record_check(page, "passed", "All good")
     expect(page.locator("[data-testid=completed-note]")).to_contain_text("waiting for approval")
+    expect(page.locator("[data-testid=run-panel]")).to_have_count(1)
+    expect(page.locator("[data-testid=outline-step][data-state=done]")).to_have_count(3)
     expect(page.locator("[data-testid=session-status]")).to_have_text("Completed")
     screenshot(page, "procedures-completed")
     problems.assert_none()

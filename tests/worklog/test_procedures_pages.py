@@ -171,21 +171,65 @@ def test_draft_cannot_be_started_from_the_page(user_client, user, make_sop):
 
 
 def test_check_with_htmx_swaps_the_run_panel(user_client, running, sop):
+    """A check that leaves the session running answers with the current step, and out of band
+    the summary and the outline rows it changed; not the whole panel."""
     steps = list(ordered_steps(sop))
     failed = user_client.post(
         url("session-check", running.pk),
         {"step": steps[0].pk, "result": "failed", "notes": "loose"},
         headers=HTMX,
     )
-    assert failed.status_code == 200
+    assert failed.status_code == 200 and "HX-Retarget" not in failed
     body = failed.content.decode()
-    assert 'id="run-panel"' in body and "<html" not in body and "Check failed" in body
+    assert 'id="run-panel"' not in body and "<html" not in body and "Check failed" in body
+    assert body.lstrip().startswith('<div id="current-step"')
     assert f'data-step-id="{steps[0].pk}"' in body
+    assert (
+        'id="run-summary" class="rounded-lg border border-slate-200 bg-white p-4" hx-swap-oob'
+        in body
+    )
+    assert "0 of 3 steps done" in body
+    assert body.count('data-testid="outline-step"') == 1
+    assert f'id="outline-step-{steps[0].pk}"' in body and 'data-result="failed"' in body
     passed = user_client.post(
         url("session-check", running.pk), {"step": steps[0].pk, "result": "passed"}, headers=HTMX
     )
-    assert f'data-step-id="{steps[1].pk}"' in passed.content.decode()
+    body = passed.content.decode()
+    assert f'data-step-id="{steps[1].pk}"' in body and "1 of 3 steps done" in body
+    assert body.count('data-testid="outline-step"') == 2
+    checked = body[body.index(f'id="outline-step-{steps[0].pk}"') :]
+    assert 'data-state="done"' in checked.split("</li>")[0]
+    assert checked.count('data-testid="step-check"') == 2  # the failed and the passed check
+    assert f'id="outline-step-{steps[1].pk}"' in body and 'data-state="current"' in body
     assert list(SafetyCheck.objects.values_list("result", flat=True)) == ["failed", "passed"]
+
+
+def test_check_that_completes_the_session_swaps_the_whole_run_panel(user_client, running, sop):
+    for step in ordered_steps(sop):
+        response = user_client.post(
+            url("session-check", running.pk), {"step": step.pk, "result": "passed"}, headers=HTMX
+        )
+    assert response.status_code == 200 and response["HX-Retarget"] == "#run-panel"
+    body = response.content.decode()
+    assert 'id="run-panel"' in body and 'data-testid="completed-note"' in body
+    assert "the session is complete" in body and body.count('data-state="done"') == 3
+
+
+def test_refused_check_swaps_the_whole_run_panel(user_client, running, sop):
+    last = list(ordered_steps(sop))[-1]
+    response = user_client.post(
+        url("session-check", running.pk), {"step": last.pk, "result": "passed"}, headers=HTMX
+    )
+    assert response.status_code == 409 and response["HX-Retarget"] == "#run-panel"
+    assert 'id="run-panel"' in response.content.decode()
+
+
+def test_check_without_htmx_redirects_to_the_run_page(user_client, running, sop):
+    step = next(iter(ordered_steps(sop)))
+    response = user_client.post(
+        url("session-check", running.pk), {"step": step.pk, "result": "failed"}
+    )
+    assert response.status_code == 302 and response["Location"] == url("session-run", running.pk)
 
 
 def test_check_on_a_step_that_is_not_current_is_refused(user_client, running, sop):
@@ -273,6 +317,10 @@ def test_history_most_recent_first_with_status_filter(user_client, user, other_u
 RUN_PAGE_QUERIES = 9
 # Auth session and user (2); count and page of sessions with their SOPs (2).
 HISTORY_PAGE_QUERIES = 4
+# Auth session and user (2); the session (1); the service's transaction, a savepoint inside the
+# test's (2), in which: lock the worker and the session (2), the SOP's steps (1), update the
+# session and insert the check (2); the changed rows' checks (1).
+CHECK_QUERIES = 11
 
 
 def test_run_page_queries_do_not_grow_with_steps_or_checks(
@@ -293,6 +341,24 @@ def test_run_page_queries_do_not_grow_with_steps_or_checks(
         session.refresh_from_db()
         if session.is_active:
             services.complete_procedure_session(session=session, user=user)
+
+
+def test_check_queries_do_not_grow_with_steps_or_checks(
+    user_client, user, make_sop, django_assert_num_queries
+):
+    for steps_per_task in ((2,), (6, 6, 6)):
+        sop = make_sop(user, title=f"SOP {len(steps_per_task)}", steps_per_task=steps_per_task)
+        session = services.start_procedure_session(worker=user, sop=sop)
+        step = list(ordered_steps(sop))[0]
+        for result in ("failed", "failed", "passed"):
+            with django_assert_num_queries(CHECK_QUERIES):
+                response = user_client.post(
+                    url("session-check", session.pk),
+                    {"step": step.pk, "result": result},
+                    headers=HTMX,
+                )
+            assert response.status_code == 200
+        services.complete_procedure_session(session=session, user=user)
 
 
 def test_history_page_queries_do_not_grow_with_sessions(

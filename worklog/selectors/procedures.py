@@ -2,6 +2,8 @@
 seed's repository reads: `get_by_id`, `get_current_for_worker`, `list_by_worker`."""
 
 from dataclasses import dataclass, field
+from itertools import groupby
+from uuid import UUID
 
 from django.db.models import Prefetch, QuerySet
 
@@ -29,19 +31,13 @@ def visible_sops(user) -> QuerySet[SOP]:
     return SOP.objects.visible_to(user).select_related("created_by")
 
 
-def ordered_steps(sop: SOP) -> QuerySet[SOPStep]:
-    """The SOP's steps in the order a session walks them: task by task."""
+def ordered_steps(sop: SOP | UUID) -> QuerySet[SOPStep]:
+    """The SOP's (or the SOP id's) steps in the order a session walks them: task by task."""
     return SOPStep.objects.filter(task__sop=sop).order_by(*STEP_ORDER)
 
 
 def first_step(sop: SOP) -> SOPStep | None:
     return ordered_steps(sop).first()
-
-
-def next_step_after(sop: SOP, step: SOPStep) -> SOPStep | None:
-    steps = list(ordered_steps(sop))
-    index = next(i for i, candidate in enumerate(steps) if candidate.pk == step.pk)
-    return steps[index + 1] if index + 1 < len(steps) else None
 
 
 def sop_tasks(sop: SOP) -> list[SOPTask]:
@@ -57,19 +53,30 @@ def sop_tasks(sop: SOP) -> list[SOPTask]:
 # Procedure sessions
 
 
-def sessions_visible_to(user) -> QuerySet[ProcedureSession]:
-    """A worker sees their own sessions; a supervisor sees everyone's."""
-    sessions = ProcedureSession.objects.all()
-    return sessions if can_supervise(user) else sessions.for_worker(user)
-
-
 def get_by_id(session_id, *, user=None) -> ProcedureSession | None:
     """The session (for `user`: only one they may see), with its SOP and current step."""
-    sessions = sessions_visible_to(user) if user is not None else ProcedureSession.objects
-    return (
-        sessions.select_related("sop", "worker", "current_step__task", "approved_by")
+    session = (
+        ProcedureSession.objects.select_related(
+            "sop", "worker", "current_step__task", "approved_by"
+        )
         .filter(pk=session_id)
         .first()
+    )
+    return session if _may_see(user, session) else None
+
+
+def get_for_action(session_id, *, user) -> ProcedureSession | None:
+    """The session's own row, without its related rows, if `user` may see it: what an action
+    needs before its service locks the session and reads it again."""
+    session = ProcedureSession.objects.filter(pk=session_id).first()
+    return session if _may_see(user, session) else None
+
+
+def _may_see(user, session: ProcedureSession | None) -> bool:
+    """A worker sees their own sessions (without their permissions being read); a supervisor
+    sees everyone's."""
+    return session is not None and (
+        user is None or session.worker_id == user.pk or can_supervise(user)
     )
 
 
@@ -139,6 +146,9 @@ class SessionProgress:
     def percent(self) -> int:
         return round(100 * self.done_steps / self.total_steps) if self.total_steps else 0
 
+    def step_rows(self, step_ids: set) -> list[StepProgress]:
+        return [step for task in self.tasks for step in task.steps if step.step.pk in step_ids]
+
     @property
     def current_number(self) -> int | None:
         for task in self.tasks:
@@ -150,12 +160,35 @@ class SessionProgress:
 
 def session_progress(session: ProcedureSession) -> SessionProgress:
     """Three queries whatever the SOP's size: tasks, their steps, the session's checks."""
-    tasks = sop_tasks(session.sop)
+    tasks = [(task, list(task.steps.all())) for task in sop_tasks(session.sop)]
     checks = list(session.checks.select_related("checked_by").order_by("checked_at"))
+    return _progress(session, tasks, checks)
+
+
+def progress_after_check(
+    session: ProcedureSession, *, steps: list[SOPStep], changed_step_ids: set
+) -> SessionProgress:
+    """The progress a recorded check leaves, from the steps the check was judged against (in
+    walking order, each with its task): one query, for the checks of the changed steps only.
+    The other steps' rows are not shown again, so their checks are not read."""
+    checks = list(
+        session.checks.filter(step_id__in=changed_step_ids)
+        .select_related("checked_by")
+        .order_by("checked_at")
+    )
+    tasks = [(task, list(group)) for task, group in groupby(steps, key=lambda step: step.task)]
+    return _progress(session, tasks, checks)
+
+
+def _progress(
+    session: ProcedureSession,
+    tasks: list[tuple[SOPTask, list[SOPStep]]],
+    checks: list[SafetyCheck],
+) -> SessionProgress:
     checks_by_step: dict = {}
     for check in checks:
         checks_by_step.setdefault(check.step_id, []).append(check)
-    flat = [step for task in tasks for step in task.steps.all()]
+    flat = [step for _, steps in tasks for step in steps]
     if session.status == SessionStatus.COMPLETED or session.current_step_id is None:
         current_index = len(flat)
     else:
@@ -164,9 +197,9 @@ def session_progress(session: ProcedureSession) -> SessionProgress:
         )
     number = 0
     task_progress = []
-    for task in tasks:
+    for task, task_steps in tasks:
         steps = []
-        for step in task.steps.all():
+        for step in task_steps:
             state = "done" if number < current_index else "current"
             if number > current_index:
                 state = "todo"

@@ -43,7 +43,7 @@ from worklog.models import (
     SOPTask,
     WorkSession,
 )
-from worklog.selectors.procedures import can_supervise, first_step, next_step_after
+from worklog.selectors.procedures import can_supervise, first_step, ordered_steps
 from worklog.signals import WorkSessionCompleted
 
 from .timer import start_session, stop_running_session
@@ -304,7 +304,9 @@ def _delete_unless_active(sop: SOP) -> None:
 # Procedure sessions: the seed's repository `save`
 
 
-@transaction.atomic
+# Inside a caller's transaction (as in every service here) the caller's rollback already
+# undoes both writes, so no savepoint is needed: it would cost two round trips per save.
+@transaction.atomic(savepoint=False)
 def save(session: ProcedureSession) -> ProcedureSession:
     """Persist the session and the checks added to it since it was loaded, all or nothing."""
     session.save()
@@ -319,6 +321,9 @@ class CheckOutcome:
     check: SafetyCheck
     session: ProcedureSession
     next_step: SOPStep | None
+    # The SOP's steps in walking order, each with its task: what the check was judged against,
+    # kept so that the answer can show the progress without reading them again.
+    steps: list[SOPStep]
 
     @property
     def completed(self) -> bool:
@@ -414,20 +419,21 @@ def record_check(
         current.ensure_owner(user)
         current.ensure_mutable("record a check")
         try:
-            step = SOPStep.objects.filter(
-                pk=uuid.UUID(str(step_id)), task__sop_id=current.sop_id
-            ).first()
-        except ValueError:
-            step = None
-        if step is None:
+            checked_id = uuid.UUID(str(step_id))
+        except ValueError as error:
+            raise StepNotCurrentError(current, step_id) from error
+        steps = list(ordered_steps(current.sop_id).select_related("task"))
+        index = next((i for i, step in enumerate(steps) if step.pk == checked_id), None)
+        if index is None:
             raise StepNotCurrentError(current, step_id)
+        step = steps[index]
         try:
             check = current.add_check(step=step, result=result, checked_by=user, notes=notes)
         except ValueError as error:
             raise ProcedureError(f"A check is passed or failed, not {result!r}.") from error
         following = None
         if check.passed:
-            following = next_step_after(current.sop, step)
+            following = steps[index + 1] if index + 1 < len(steps) else None
             if following is not None:
                 current.advance_to_next_step(following)
             else:
@@ -436,7 +442,7 @@ def record_check(
         if current.is_completed:
             _stop_timer(current)
             _announce_completion(current)
-        return CheckOutcome(check=check, session=current, next_step=following)
+        return CheckOutcome(check=check, session=current, next_step=following, steps=steps)
 
     return _mutate(session, user, "record a check", change)
 

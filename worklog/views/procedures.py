@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import retarget
 
 from decisioning.http import idempotent_view
 from decisioning.models import Decision
@@ -303,6 +304,13 @@ def _visible_session(request: HttpRequest, pk) -> ProcedureSession:
     return session
 
 
+def _session_for_action(request: HttpRequest, pk) -> ProcedureSession:
+    session = selectors.get_for_action(pk, user=request.user)
+    if session is None:
+        raise Http404("No such procedure session.")
+    return session
+
+
 def _run_context(request: HttpRequest, session: ProcedureSession, **extra) -> dict:
     return {
         "session": session,
@@ -319,7 +327,9 @@ def _run_response(request: HttpRequest, session: ProcedureSession, *, status=200
     if request.htmx:
         session = selectors.get_by_id(session.pk)
         context = _run_context(request, session, oob_messages=True)
-        return render(request, f"{RUN_TEMPLATE}#run-panel", context, status=status)
+        response = render(request, f"{RUN_TEMPLATE}#run-panel", context, status=status)
+        # The check form targets only the current step; this answer replaces the whole panel.
+        return retarget(response, "#run-panel")
     if status == 200:
         return redirect(session)
     session = selectors.get_by_id(session.pk)
@@ -335,7 +345,7 @@ def session_run(request: HttpRequest, pk) -> HttpResponse:
 @require_POST
 @idempotent_view
 def session_check(request: HttpRequest, pk) -> HttpResponse:
-    session = _visible_session(request, pk)
+    session = _session_for_action(request, pk)
     form = CheckForm(request.POST)
     if not form.is_valid():
         messages.error(request, _form_error(form))
@@ -353,11 +363,32 @@ def session_check(request: HttpRequest, pk) -> HttpResponse:
         return _run_response(request, session, status=CONFLICT)
     if outcome.completed:
         messages.success(request, "Last check passed: the session is complete.")
-    elif outcome.check.passed:
+        return _run_response(request, session)
+    if outcome.check.passed:
         messages.success(request, "Check passed.")
     else:
         messages.warning(request, "Check failed: fix the problem and check this step again.")
-    return _run_response(request, session)
+    if not request.htmx:
+        return redirect(session)
+    return _check_recorded_response(request, outcome)
+
+
+def _check_recorded_response(request: HttpRequest, outcome: services.CheckOutcome) -> HttpResponse:
+    """The current step, and out of band the summary and the outline rows the check changed:
+    the checked step and, after a pass, the new current one. Built from the session and the
+    steps the service has just read, so it costs one query (the changed rows' checks) and the
+    same whatever the SOP's size."""
+    changed = {outcome.check.step_id} | ({outcome.next_step.pk} if outcome.next_step else set())
+    progress = selectors.progress_after_check(
+        outcome.session, steps=outcome.steps, changed_step_ids=changed
+    )
+    context = {
+        "session": outcome.session,
+        "progress": progress,
+        "changed_steps": progress.step_rows(changed),
+        "is_owner": True,  # only the owner records a check
+    }
+    return render(request, f"{RUN_TEMPLATE}#check-recorded", context)
 
 
 SESSION_ACTIONS = ("pause", "resume", "complete", "cancel", "approve", "override")
@@ -374,7 +405,7 @@ ACTION_DONE = {
 @require_POST
 @idempotent_view
 def session_action(request: HttpRequest, pk, action: str) -> HttpResponse:
-    session = _visible_session(request, pk)
+    session = _session_for_action(request, pk)
     user = request.user
     if action in ("approve", "override") and not selectors.can_supervise(user):
         raise PermissionDenied
