@@ -21,6 +21,7 @@ from .models import (
     DispenseLog,
     WorkItem,
 )
+from .services import Commit
 
 CATALOG_PAGE_SIZE = 25
 WORK_QUEUE_PAGE_SIZE = 50
@@ -119,12 +120,13 @@ class BasketView:
 
     @property
     def work_items(self) -> list[WorkItem]:
-        return [work for line in self.lines for work in line.work_items.all()]
+        return [work for line in self.lines for work in line.work]
 
 
 def basket_view(user, basket: Basket) -> BasketView:
     """The basket's lines with their items; for a committed basket also their dispensed totals,
-    work items and dispense history. One query, or three when committed, however many lines."""
+    work items (`line.work`) and dispense history (`line.dispenses`). One query, or three when
+    committed, however many lines."""
     lines = BasketItem.objects.filter(basket=basket).select_related("catalog_item")
     if basket.is_committed:
         # Only a commit spawns work, and only committed lines are dispensed.
@@ -134,10 +136,31 @@ def basket_view(user, basket: Basket) -> BasketView:
                 queryset=WorkItem.objects.select_related("assigned_to").order_by(
                     "-priority", "created_at"
                 ),
+                to_attr="work",
             ),
-            Prefetch("dispense_logs", queryset=DispenseLog.objects.select_related("dispensed_by")),
+            Prefetch(
+                "dispense_logs",
+                queryset=DispenseLog.objects.select_related("dispensed_by"),
+                to_attr="dispenses",
+            ),
         )
-    lines = list(lines)
+    return _basket_view(user, basket, list(lines))
+
+
+def just_committed_basket_view(user, commit: Commit) -> BasketView:
+    """The view of a basket this request committed, from the lines its commit locked and their
+    work: nothing of them can have been dispensed yet, so it reads nothing."""
+    work_of = defaultdict(list)
+    for work in sorted(commit.work_items, key=lambda work: (-work.priority, work.created_at)):
+        work_of[work.basket_item_id].append(work)
+    for line in commit.lines:
+        line.dispensed_quantity = Decimal("0")
+        line.work = work_of[line.pk]
+        line.dispenses = []
+    return _basket_view(user, commit.basket, commit.lines)
+
+
+def _basket_view(user, basket: Basket, lines: list[BasketItem]) -> BasketView:
     totals: dict[str, Decimal] = defaultdict(Decimal)
     unpriced = 0
     for line in lines:

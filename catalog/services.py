@@ -6,6 +6,7 @@ dispense locks only its line and never a basket afterwards; starting a work item
 two writers can wait on each other in a cycle.
 """
 
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -207,7 +208,6 @@ def remove_line(line: BasketItem) -> None:
     _touch(basket)
 
 
-@transaction.atomic
 def commit_basket(
     basket: Basket,
     committed_by=None,
@@ -227,9 +227,47 @@ def commit_basket(
         BasketChangedError: If `expected_revision` is not the basket's current revision
         BasketItemsUnavailableError: If some lines' items can no longer be ordered
     """
+    return commit_basket_with_work(
+        basket,
+        committed_by=committed_by,
+        spawn_work=spawn_work,
+        work_types=work_types,
+        expected_revision=expected_revision,
+    ).basket
+
+
+@dataclass(frozen=True)
+class Commit:
+    """What a commit_basket_with_work call did: when it committed the basket itself, the lines
+    it committed (in the order they were added) and all their work, spawned now or before."""
+
+    basket: Basket
+    committed_now: bool = False
+    lines: list[BasketItem] = field(default_factory=list)
+    work_items: list[WorkItem] = field(default_factory=list)
+
+
+def commit_basket_with_work(
+    basket: Basket,
+    *,
+    committed_by=None,
+    spawn_work: bool = True,
+    work_types: list | None = None,
+    expected_revision: int | None = None,
+) -> Commit:
+    """commit_basket, also handing back the lines it committed and their work, so a caller
+    showing them need not read them again. Raises as commit_basket does."""
+    # Committed is final: a basket already read as committed is returned as it is, unlocked.
+    if basket.is_committed:
+        return Commit(basket)
+    with transaction.atomic():
+        return _commit_locked(basket, committed_by, spawn_work, work_types, expected_revision)
+
+
+def _commit_locked(basket, committed_by, spawn_work, work_types, expected_revision) -> Commit:
     basket.refresh_from_db(from_queryset=Basket.all_objects.select_for_update())
     if basket.is_committed:
-        return basket
+        return Commit(basket)
     if basket.is_cancelled:
         raise BasketCancelledError(basket.pk)
     if expected_revision is not None and expected_revision != basket.revision:
@@ -250,20 +288,22 @@ def commit_basket(
     basket.committed_by = committed_by
     basket.save()
 
+    # The locks went by key; lines are shown, and their work queued, in the order they were added.
+    lines.sort(key=lambda line: (line.created_at, line.pk))
+    work_items = []
     if spawn_work and work_types:
-        existing = set(
-            WorkItem.all_objects.filter(basket_item__in=lines).values_list(
-                "basket_item_id", "spawn_role"
-            )
+        existing = list(
+            WorkItem.all_objects.filter(basket_item__in=lines).select_related("assigned_to")
         )
-        WorkItem.objects.bulk_create(
+        spawned = {(work.basket_item_id, work.spawn_role) for work in existing}
+        work_items = [work for work in existing if not work.is_deleted]
+        work_items += WorkItem.objects.bulk_create(
             WorkItem(basket_item=line, spawn_role=work_type, work_type=work_type, priority=priority)
-            # Work is queued in the order the lines were added (the locks went by key).
-            for line in sorted(lines, key=lambda line: (line.created_at, line.pk))
+            for line in lines
             for priority, work_type in _priorities(work_types)
-            if (line.pk, work_type) not in existing
+            if (line.pk, work_type) not in spawned
         )
-    return basket
+    return Commit(basket, committed_now=True, lines=lines, work_items=work_items)
 
 
 def _priorities(work_types: list) -> list[tuple[int, str]]:

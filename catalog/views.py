@@ -175,9 +175,12 @@ def basket_detail(request: HttpRequest, pk) -> HttpResponse:
     return _render_basket(request, basket)
 
 
-def _basket_context(request, basket: Basket, commit_form: CommitForm | None = None) -> dict:
-    view = selectors.basket_view(request.user, basket)
-    if commit_form is None:
+def _basket_context(
+    request, basket: Basket, commit_form: CommitForm | None = None, view=None
+) -> dict:
+    if view is None:
+        view = selectors.basket_view(request.user, basket)
+    if commit_form is None and basket.is_draft:
         choices = selectors.work_type_choices()
         commit_form = CommitForm(
             initial={"revision": basket.revision, "work_types": [choices[0][0]] if choices else []}
@@ -185,8 +188,8 @@ def _basket_context(request, basket: Basket, commit_form: CommitForm | None = No
     return {"view": view, "basket": basket, "commit_form": commit_form}
 
 
-def _render_basket(request, basket: Basket, *, status=HTTPStatus.OK, commit_form=None):
-    context = _basket_context(request, basket, commit_form)
+def _render_basket(request, basket: Basket, *, status=HTTPStatus.OK, commit_form=None, view=None):
+    context = _basket_context(request, basket, commit_form, view)
     if request.htmx:
         # A refused HTMX action still swaps the fragment in: its message says what happened.
         return render(request, "catalog/basket_detail.html#basket", context)
@@ -298,14 +301,14 @@ def remove_line(request: HttpRequest, pk, line_pk) -> HttpResponse:
 @idempotent_view
 def commit(request: HttpRequest, pk) -> HttpResponse:
     """Commits once: a double click or a resubmitted form finds the basket committed, and shows
-    it as it is."""
+    it as it is. The commit itself is shown from what it wrote, read nowhere again."""
     basket = selectors.visible_basket(request.user, pk)
     form = CommitForm(request.POST)
     if not form.is_valid():
         return _refused(request, basket, _form_error(form), HTTPStatus.BAD_REQUEST, form)
     was_committed = basket.is_committed
     try:
-        basket = services.commit_basket(
+        commit = services.commit_basket_with_work(
             basket,
             committed_by=request.user,
             work_types=form.cleaned_data["work_types"],
@@ -313,6 +316,11 @@ def commit(request: HttpRequest, pk) -> HttpResponse:
         )
     except CatalogError as error:
         return _refused(request, basket, str(error))
+    if request.htmx and commit.committed_now:
+        messages.success(request, "Basket committed.")
+        return _render_basket(
+            request, basket, view=selectors.just_committed_basket_view(request.user, commit)
+        )
     return _basket_done(request, basket, "" if was_committed else "Basket committed.")
 
 

@@ -1,3 +1,4 @@
+import re
 import uuid
 from datetime import timedelta
 from decimal import Decimal
@@ -493,6 +494,47 @@ def test_add_to_the_shown_basket_query_count_does_not_grow_with_lines(
         response = _add_shown(user_client, basket, items[count], revision)
     assert response["HX-Reswap"] == "none"
     assert f'data-testid="line-count">{count + 1}<' in response.content.decode()
+
+
+@pytest.mark.parametrize("count", [1, 50])
+def test_commit_query_count_does_not_grow_with_lines(
+    user_client, basket, make_item, count, django_assert_num_queries
+):
+    for n in range(count):
+        add_item(basket, make_item(f"Item {n}"))
+    revision = Basket.objects.get(pk=basket.pk).revision
+    data = {"revision": revision, "work_types": ["prepare", "deliver"]}
+    # Session, user, the user's two permission sets, the basket (5); the commit: lock the basket
+    # and its lines with their items, mark it committed, look for work already spawned, insert
+    # the work, in a transaction (7). The answer shows what the commit wrote, read again from
+    # nothing.
+    with django_assert_num_queries(12):
+        response = user_client.post(basket_url(basket, "catalog:basket-commit"), data, headers=HTMX)
+    assert response.content.decode().count('data-testid="line-work-item"') == 2 * count
+    # The double click's second request finds the basket committed: no lock, and the basket's
+    # lines with their dispensed totals, work and dispenses (3) for the answer.
+    with django_assert_num_queries(8):
+        response = user_client.post(basket_url(basket, "catalog:basket-commit"), data, headers=HTMX)
+    assert response.content.decode().count('data-testid="line-work-item"') == 2 * count
+
+
+def _without_tokens(html: str) -> str:
+    """The basket fragment, without what differs between two renderings of the same basket:
+    each form's CSRF token and idempotency key, and the messages swapped in beside it."""
+    section = html[html.index('<section id="basket"') : html.index("</section>")]
+    return re.sub(r'name="(csrfmiddlewaretoken|idempotency_key)" value="[^"]*"', "", section)
+
+
+def test_commit_answer_shows_the_basket_as_its_page_then_does(back_office_user, basket, make_item):
+    client = Client()
+    client.force_login(back_office_user)
+    add_item(basket, make_item("Scan", unit_price=Decimal("3.50")), quantity=2)
+    add_item(basket, make_item("Swab", unit_price=None), instructions="Left arm")
+    committed = _commit(client, basket, **HTMX).content.decode()
+    assert "Basket committed." in committed
+    shown = client.get(basket_url(basket), headers=HTMX).content.decode()
+    assert _without_tokens(committed) == _without_tokens(shown)
+    assert shown.count('data-testid="dispense-form"') == 2
 
 
 @pytest.mark.parametrize("count", [1, 50])

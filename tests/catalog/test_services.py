@@ -28,6 +28,7 @@ from catalog.services import (
     cancel_basket,
     change_quantity,
     commit_basket,
+    commit_basket_with_work,
     complete_work_item,
     create_basket,
     dispense,
@@ -295,6 +296,30 @@ def test_commit_basket_already_committed_returns(basket, line):
     commit_basket(basket)
     assert commit_basket(basket).is_committed
     assert Basket.objects.filter(status=BasketStatus.COMMITTED).count() == 1
+
+
+def test_commit_basket_with_work_hands_back_lines_in_added_order_and_their_work(
+    basket, line, make_item
+):
+    later = add_item(basket, make_item("Scan"))
+    commit = commit_basket_with_work(basket, work_types=["collect", "report"])
+    assert commit.committed_now and commit.basket.is_committed
+    assert [each.pk for each in commit.lines] == [line.pk, later.pk]
+    assert {(work.basket_item_id, work.work_type) for work in commit.work_items} == set(
+        WorkItem.objects.values_list("basket_item_id", "work_type")
+    )
+    assert len(commit.work_items) == 4
+
+
+def test_commit_basket_with_work_of_a_committed_basket_commits_nothing(
+    basket, line, django_assert_num_queries
+):
+    commit_basket(basket, work_types=["collect"])
+    # Committed is final: the basket read as committed needs no lock.
+    with django_assert_num_queries(0):
+        commit = commit_basket_with_work(basket, work_types=["collect", "report"])
+    assert not commit.committed_now and commit.lines == [] and commit.work_items == []
+    assert WorkItem.objects.count() == 1
 
 
 def test_commit_basket_atomic(basket, line, monkeypatch):
