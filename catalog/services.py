@@ -239,7 +239,7 @@ def commit_basket(
 @dataclass(frozen=True)
 class Commit:
     """What a commit_basket_with_work call did: when it committed the basket itself, the lines
-    it committed (in the order they were added) and all their work, spawned now or before."""
+    it committed (in the order they were added) and the work it spawned for them."""
 
     basket: Basket
     committed_now: bool = False
@@ -292,16 +292,12 @@ def _commit_locked(basket, committed_by, spawn_work, work_types, expected_revisi
     lines.sort(key=lambda line: (line.created_at, line.pk))
     work_items = []
     if spawn_work and work_types:
-        existing = list(
-            WorkItem.all_objects.filter(basket_item__in=lines).select_related("assigned_to")
-        )
-        spawned = {(work.basket_item_id, work.spawn_role) for work in existing}
-        work_items = [work for work in existing if not work.is_deleted]
-        work_items += WorkItem.objects.bulk_create(
+        # Only a commit spawns work, and this basket was a draft until now, under its lock: its
+        # lines have none yet. The unique (line, spawn role) constraint stands behind that.
+        work_items = WorkItem.objects.bulk_create(
             WorkItem(basket_item=line, spawn_role=work_type, work_type=work_type, priority=priority)
             for line in lines
             for priority, work_type in _priorities(work_types)
-            if (line.pk, work_type) not in spawned
         )
     return Commit(basket, committed_now=True, lines=lines, work_items=work_items)
 

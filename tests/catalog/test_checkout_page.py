@@ -505,10 +505,9 @@ def test_commit_query_count_does_not_grow_with_lines(
     revision = Basket.objects.get(pk=basket.pk).revision
     data = {"revision": revision, "work_types": ["prepare", "deliver"]}
     # Session, user, the user's two permission sets, the basket (5); the commit: lock the basket
-    # and its lines with their items, mark it committed, look for work already spawned, insert
-    # the work, in a transaction (7). The answer shows what the commit wrote, read again from
-    # nothing.
-    with django_assert_num_queries(12):
+    # and its lines with their items, mark it committed, insert the work, in a transaction (6).
+    # The answer shows what the commit wrote, read again from nothing.
+    with django_assert_num_queries(11):
         response = user_client.post(basket_url(basket, "catalog:basket-commit"), data, headers=HTMX)
     assert response.content.decode().count('data-testid="line-work-item"') == 2 * count
     # The double click's second request finds the basket committed: no lock, and the basket's
