@@ -594,3 +594,21 @@ def test_recorded_at_is_still_protected_after_the_target_repr_migration(user):
         Decision.objects.filter(pk=decision.pk).update(
             recorded_at=timezone.now() - timedelta(days=1)
         )
+
+
+@pytest.mark.parametrize("existing", [1, 30])
+def test_record_decision_query_count_does_not_grow_with_decisions(
+    user_client, user, ticket, existing, django_assert_num_queries
+):
+    create_many(user, existing, [ticket])
+    data = {"decision_type": "refund", "outcome": "approved", "idempotency_key": "k-count"}
+    # session, user, claim the key (3: in a savepoint, as the test runs in a transaction),
+    # savepoint, lock the key, 2 permission lookups, the target, the decision (no savepoint of
+    # its own), the panel's decisions, complete the key, release.
+    with django_assert_num_queries(14):
+        first = user_client.post(record_url(ticket), data, headers={"HX-Request": "true"})
+    # session, user, the claim that conflicts (4, in its savepoint), the stored answer.
+    with django_assert_num_queries(7):
+        replay = user_client.post(record_url(ticket), data, headers={"HX-Request": "true"})
+    assert first.status_code == replay.status_code == 200
+    assert replay["Idempotent-Replayed"] == "true"
