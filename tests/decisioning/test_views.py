@@ -429,12 +429,14 @@ def test_backdated_decision_with_htmx_sends_the_whole_list_in_order(
 def test_invalid_htmx_form_answers_only_the_form(user_client, ticket, decision):
     response = user_client.post(
         record_url(ticket),
-        {"decision_type": "", "outcome": "approved"},
+        {"decision_type": "", "outcome": "rejected"},
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 422
     html = response.content.decode()
     assert 'data-testid="decision-form"' in html
+    assert '<option value="rejected" selected>' in html
+    assert '<option value="approved">' in html
     assert "This field is required" in html
     assert 'data-testid="target-decisions"' not in html
 
