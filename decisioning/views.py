@@ -161,7 +161,8 @@ def decision_target(request: HttpRequest, pk: UUID) -> HttpResponse:
 @idempotent_view
 def record_decision(request: HttpRequest, content_type_id: int, object_id: str) -> HttpResponse:
     """Record a decision about any object the user may see (see selectors); for HTMX the
-    answer is the panel again, for a plain form a redirect back to the object's page."""
+    answer is a fresh form and the new row for the panel's list (or the form with its errors),
+    for a plain form a redirect back to the object's page."""
     target = selectors.get_visible_target(
         request.user, content_type_id=content_type_id, object_id=object_id
     )
