@@ -24,6 +24,7 @@ import json
 import logging
 import uuid
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -93,7 +94,7 @@ def claim_key(
         now = timezone.now()
         token = uuid.uuid4()
         try:
-            with transaction.atomic():
+            with _own_statement():
                 IdempotencyKey.objects.create(
                     key=key,
                     scope=scope,
@@ -132,6 +133,15 @@ def claim_key(
             raise OperationInFlightError(key, existing.started_at)
         return existing
     raise IdempotencyError(f"Could not claim idempotency key '{key}'; try again.")
+
+
+def _own_statement():
+    """Outside a transaction the claim's INSERT commits, or fails, on its own, so wrapping it in
+    one would only add a BEGIN and a COMMIT (or ROLLBACK); inside a caller's transaction a
+    savepoint keeps a conflicting INSERT from breaking it."""
+    if transaction.get_connection().in_atomic_block:
+        return transaction.atomic()
+    return nullcontext()
 
 
 def _may_take_over(row: IdempotencyKey, *, now, lease: timedelta, fingerprint: str) -> bool:

@@ -16,7 +16,6 @@ class SupersedeError(DecisioningError):
     """Raised when a correction does not fit the decision it supersedes."""
 
 
-@transaction.atomic
 def record_decision(
     *,
     target: Model,
@@ -33,17 +32,6 @@ def record_decision(
     """Append a decision about `target`. `effective_at` may be backdated (not put in the
     future); `recorded_at` is always now. A correction names the decision it `supersedes`: the
     same target, not yet corrected."""
-    if supersedes is not None:
-        # Lock the corrected decision so two corrections of it cannot both pass the check.
-        supersedes = Decision.objects.select_for_update().get(pk=supersedes.pk)
-        if supersedes.target_content_type_id != _content_type_id(
-            target
-        ) or supersedes.target_id != str(target.pk):
-            raise SupersedeError(
-                "A correction must be about the same object as the decision it corrects."
-            )
-        if supersedes.superseded_by.exists():
-            raise SupersedeError("This decision was already corrected; correct the latest one.")
     decision = Decision(
         target=target,
         decision_type=decision_type,
@@ -53,17 +41,38 @@ def record_decision(
         effective_at=effective_at or timezone.now(),
         context=context or {},
         evidence=evidence or {},
-        supersedes=supersedes,
         idempotency_key=idempotency_key,
     )
+    if supersedes is None:
+        # A single INSERT is atomic by itself, and its backdating check runs before it: no
+        # transaction or savepoint of its own is needed.
+        decision.save()
+        return decision
     try:
+        # A savepoint, not just the caller's transaction: the caller may go on after a
+        # SupersedeError (the form shows it).
         with transaction.atomic():
+            decision.supersedes = _lock_uncorrected(supersedes, target)
             decision.save()
     except IntegrityError as error:
         raise SupersedeError(
             "This decision was already corrected; correct the latest one."
         ) from error
     return decision
+
+
+def _lock_uncorrected(supersedes: Decision, target: Model) -> Decision:
+    # Lock the corrected decision so two corrections of it cannot both pass the check.
+    locked = Decision.objects.select_for_update().get(pk=supersedes.pk)
+    if locked.target_content_type_id != _content_type_id(target) or locked.target_id != str(
+        target.pk
+    ):
+        raise SupersedeError(
+            "A correction must be about the same object as the decision it corrects."
+        )
+    if locked.superseded_by.exists():
+        raise SupersedeError("This decision was already corrected; correct the latest one.")
+    return locked
 
 
 def _content_type_id(target: Model) -> int:

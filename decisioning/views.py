@@ -15,7 +15,7 @@ from . import selectors, services
 from .forms import DecisionFilterForm, DecisionForm
 from .http import idempotent_view
 from .models import Decision
-from .templatetags.decisioning import decision_panel_context
+from .templatetags.decisioning import decision_form_context, decision_panel_context
 
 PAGE_SIZE = 25
 EXPORT_CHUNK = 500
@@ -161,7 +161,8 @@ def decision_target(request: HttpRequest, pk: UUID) -> HttpResponse:
 @idempotent_view
 def record_decision(request: HttpRequest, content_type_id: int, object_id: str) -> HttpResponse:
     """Record a decision about any object the user may see (see selectors); for HTMX the
-    answer is the panel again, for a plain form a redirect back to the object's page."""
+    answer is a fresh form and the new row for the panel's list (or the form with its errors),
+    for a plain form a redirect back to the object's page."""
     target = selectors.get_visible_target(
         request.user, content_type_id=content_type_id, object_id=object_id
     )
@@ -188,16 +189,26 @@ def record_decision(request: HttpRequest, content_type_id: int, object_id: str) 
                     return HttpResponseClientRedirect(decision.get_absolute_url())
                 return redirect(decision)
             if request.htmx:
-                return render(
-                    request,
-                    "decisioning/record_decision.html#decision-panel",
-                    decision_panel_context(request, target),
-                )
+                return _decision_recorded(request, target, decision, form.cleaned_data)
             return redirect(getattr(target, "get_absolute_url", decision.get_absolute_url)())
-    context = decision_panel_context(
-        request, target, form=form, supersedes=form.cleaned_data.get("supersedes")
-    )
-    template = "decisioning/record_decision.html"
+    supersedes = form.cleaned_data.get("supersedes")
     if request.htmx:
-        template += "#decision-panel"
-    return render(request, template, context, status=422)
+        context = decision_form_context(request, target, form=form, supersedes=supersedes)
+        return render(
+            request, "decisioning/record_decision.html#decision-form", context, status=422
+        )
+    context = decision_panel_context(request, target, form=form, supersedes=supersedes)
+    return render(request, "decisioning/record_decision.html", context, status=422)
+
+
+def _decision_recorded(
+    request: HttpRequest, target, decision: Decision, data: dict
+) -> HttpResponse:
+    """A fresh form, and the new decision on top of the panel's list: it is the latest unless
+    it was backdated, in which case the whole list is sent again, in its order."""
+    context = decision_form_context(request, target)
+    if data.get("effective_at"):
+        context.update(whole_list=True, decisions=selectors.decisions_about(request.user, target))
+    else:
+        context["decision"] = decision
+    return render(request, "decisioning/record_decision.html#decision-recorded", context)

@@ -43,17 +43,23 @@ def _correction_initial(supersedes) -> dict:
     return {"supersedes": supersedes.pk, "decision_type": supersedes.decision_type}
 
 
-def decision_panel_context(request, target, *, form=None, supersedes=None) -> dict:
+def decision_form_context(request, target, *, form=None, supersedes=None) -> dict:
+    """What the panel's form needs (the `decision-form` partial), without the list."""
     content_type = ContentType.objects.get_for_model(target)
     return {
         "request": request,
         "target": target,
         "content_type_id": content_type.pk,
         "panel_id": f"decisions-{content_type.pk}-{target.pk}",
-        "decisions": decisions_about(request.user, target),
         "form": form or DecisionForm(initial=_correction_initial(supersedes)),
         "supersedes": supersedes,
     }
+
+
+def decision_panel_context(request, target, *, form=None, supersedes=None) -> dict:
+    context = decision_form_context(request, target, form=form, supersedes=supersedes)
+    context["decisions"] = decisions_about(request.user, target)
+    return context
 
 
 @register.inclusion_tag("decisioning/record_decision.html#decision-panel", takes_context=True)

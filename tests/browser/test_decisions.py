@@ -4,6 +4,7 @@ from unittest import mock
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from decisioning.models import Decision
 from tests.testapp_decisioning.models import Ticket
@@ -113,4 +114,29 @@ def test_double_click_records_one_decision(signed_in_page, live_server, user, pr
     page.locator("[data-testid=target-decisions] >> text=refund").wait_for()
     page.wait_for_load_state("networkidle")
     assert Decision.objects.count() == 1
+    problems.assert_none()
+
+
+def test_each_recorded_decision_is_prepended_and_the_panel_keeps_showing_five(
+    signed_in_page, live_server, user, problems
+):
+    page = signed_in_page
+    ticket = Ticket.objects.create(title="Busy", owner=user)
+    page.goto(live_server.url + ticket.get_absolute_url())
+    rows = page.locator("[data-testid=target-decisions] > li:visible")
+    expect(rows).to_have_text(["No decisions yet."])
+    for number in range(6):
+        form = page.locator("[data-testid=decision-form]")
+        form.locator("input[name=decision_type]").fill(f"step{number}")
+        form.locator("button[type=submit]").click()
+        # Each answer brings a fresh form (and key): the next submission is a new decision.
+        expect(rows.first).to_contain_text(f"step{number}")
+        expect(page.locator("input[name=decision_type]")).to_have_value("")
+        expect(page.get_by_text("No decisions yet.")).to_be_hidden()
+    expect(rows).to_have_count(5)
+    expect(rows.first).to_contain_text("step5")
+    assert Decision.objects.count() == 6
+    page.reload()
+    expect(rows).to_have_count(5)
+    expect(rows.first).to_contain_text("step5")
     problems.assert_none()

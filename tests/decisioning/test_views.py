@@ -381,6 +381,66 @@ def test_record_decision_with_htmx_returns_the_panel(user_client, user, ticket):
     assert b'id="messages"' in response.content
 
 
+def panel_list_id(target):
+    content_type = ContentType.objects.get_for_model(target)
+    return f"decisions-{content_type.pk}-{target.pk}-list"
+
+
+def test_record_decision_with_htmx_prepends_only_the_new_row(user_client, user, ticket, decision):
+    response = user_client.post(
+        record_url(ticket),
+        {"decision_type": "refund", "outcome": "approved", "idempotency_key": "k-row"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    recorded = Decision.objects.exclude(pk=decision.pk).get()
+    assert f'hx-swap-oob="afterbegin:#{panel_list_id(ticket)}"' in html
+    assert html.count("<li") == 1
+    assert recorded.get_absolute_url() in html
+    assert decision.get_absolute_url() not in html
+    # A fresh form, with a new key, replaces the one that was sent.
+    assert 'data-testid="decision-form"' in html
+    assert 'data-testid="decision-panel"' not in html
+    assert 'name="idempotency_key"' in html and 'value="k-row"' not in html
+
+
+def test_backdated_decision_with_htmx_sends_the_whole_list_in_order(
+    user_client, user, ticket, decision
+):
+    long_ago = decision.effective_at - timedelta(days=30)
+    response = user_client.post(
+        record_url(ticket),
+        {
+            "decision_type": "chargeback",
+            "outcome": "rejected",
+            "effective_at": timezone.localtime(long_ago).strftime("%Y-%m-%dT%H:%M"),
+        },
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    backdated = Decision.objects.get(decision_type="chargeback")
+    assert f'id="{panel_list_id(ticket)}"' in html
+    assert 'hx-swap-oob="true"' in html
+    assert html.index(decision.get_absolute_url()) < html.index(backdated.get_absolute_url())
+
+
+def test_invalid_htmx_form_answers_only_the_form(user_client, ticket, decision):
+    response = user_client.post(
+        record_url(ticket),
+        {"decision_type": "", "outcome": "rejected"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert 'data-testid="decision-form"' in html
+    assert '<option value="rejected" selected>' in html
+    assert '<option value="approved">' in html
+    assert "This field is required" in html
+    assert 'data-testid="target-decisions"' not in html
+
+
 def test_record_decision_can_be_backdated(user_client, ticket):
     last_week = timezone.localtime(timezone.now() - timedelta(days=7)).replace(
         second=0, microsecond=0
@@ -594,3 +654,22 @@ def test_recorded_at_is_still_protected_after_the_target_repr_migration(user):
         Decision.objects.filter(pk=decision.pk).update(
             recorded_at=timezone.now() - timedelta(days=1)
         )
+
+
+@pytest.mark.parametrize("existing", [1, 30])
+def test_record_decision_query_count_does_not_grow_with_decisions(
+    user_client, user, ticket, existing, django_assert_num_queries
+):
+    create_many(user, existing, [ticket])
+    data = {"decision_type": "refund", "outcome": "approved", "idempotency_key": "k-count"}
+    # session, user, claim the key (3: in a savepoint, as the test runs in a transaction),
+    # savepoint, lock the key, 2 permission lookups, the target, the decision (no savepoint of
+    # its own), complete the key, release; the answer prepends the new row, so the list is not
+    # read again.
+    with django_assert_num_queries(13):
+        first = user_client.post(record_url(ticket), data, headers={"HX-Request": "true"})
+    # session, user, the claim that conflicts (4, in its savepoint), the stored answer.
+    with django_assert_num_queries(7):
+        replay = user_client.post(record_url(ticket), data, headers={"HX-Request": "true"})
+    assert first.status_code == replay.status_code == 200
+    assert replay["Idempotent-Replayed"] == "true"
