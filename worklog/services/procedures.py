@@ -46,7 +46,7 @@ from worklog.models import (
 from worklog.selectors.procedures import can_supervise, first_step, ordered_steps
 from worklog.signals import WorkSessionCompleted
 
-from .timer import start_session, stop_running_session
+from .timer import start_session
 
 PROCEDURE_SESSION_TYPE = "procedure"
 APPROVAL_DECISION = "procedure_session.approval"
@@ -368,12 +368,14 @@ def _start_timer(session: ProcedureSession) -> None:
 
 def _stop_timer(session: ProcedureSession) -> None:
     """Stop the timer session this procedure session started, unless the worker has already
-    stopped it or switched away."""
+    stopped it or switched away. Called under `_mutate`'s lock on the worker's row, which is
+    also the timer's lock, so the timer is stopped here rather than through
+    `stop_running_session`: that would take the same lock and read the timer again."""
     if session.timer_session_id is None:
         return
     timer = WorkSession.objects.filter(pk=session.timer_session_id).first()
     if timer is not None and timer.is_active:
-        stop_running_session(session=timer, stopped_at=timezone.now())
+        timer.stop(stopped_at=timezone.now())
 
 
 def _announce_completion(session: ProcedureSession) -> None:
