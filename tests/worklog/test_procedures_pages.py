@@ -321,10 +321,10 @@ HISTORY_PAGE_QUERIES = 4
 # test's (2), in which: lock the worker and the session (2), the SOP's steps (1), update the
 # session and insert the check (2); the changed rows' checks (1).
 CHECK_QUERIES = 11
-# As a check, less the changed rows' checks (11 - 1); in the service's transaction, read and stop
-# the timer session (2); then the session's checks, its decisions (2) and the supervisor
-# permission check (2).
-COMPLETING_CHECK_QUERIES = 16
+# As a check, less the changed rows' checks (11 - 1); in the service's transaction, stop the
+# timer session read with the locked session (1); then the session's checks, its decisions (2)
+# and the supervisor permission check (2).
+COMPLETING_CHECK_QUERIES = 15
 
 
 def test_run_page_queries_do_not_grow_with_steps_or_checks(
