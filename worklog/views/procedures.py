@@ -312,7 +312,11 @@ def _session_for_action(request: HttpRequest, pk) -> ProcedureSession:
 
 
 def _run_context(
-    request: HttpRequest, session: ProcedureSession, *, progress=None, **extra
+    request: HttpRequest,
+    session: ProcedureSession,
+    *,
+    progress: selectors.SessionProgress | None = None,
+    **extra,
 ) -> dict:
     return {
         "session": session,
