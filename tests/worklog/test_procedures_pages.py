@@ -321,6 +321,10 @@ HISTORY_PAGE_QUERIES = 4
 # test's (2), in which: lock the worker and the session (2), the SOP's steps (1), update the
 # session and insert the check (2); the changed rows' checks (1).
 CHECK_QUERIES = 11
+# As a check, less the changed rows' checks (11 - 1); in the service's transaction, stop the
+# timer session read with the locked session (1); then the session's checks, its decisions (2)
+# and the supervisor permission check (2).
+COMPLETING_CHECK_QUERIES = 15
 
 
 def test_run_page_queries_do_not_grow_with_steps_or_checks(
@@ -359,6 +363,30 @@ def test_check_queries_do_not_grow_with_steps_or_checks(
                 )
             assert response.status_code == 200
         services.complete_procedure_session(session=session, user=user)
+
+
+def test_completing_check_queries_do_not_grow_with_steps(
+    user_client, user, make_sop, django_assert_num_queries
+):
+    for steps_per_task in ((2,), (6, 6, 6)):
+        sop = make_sop(user, title=f"SOP {len(steps_per_task)}", steps_per_task=steps_per_task)
+        session = services.start_procedure_session(worker=user, sop=sop)
+        *earlier, last = ordered_steps(sop)
+        for step in earlier:
+            services.record_check(session=session, user=user, step_id=step.pk, result="passed")
+        with django_assert_num_queries(COMPLETING_CHECK_QUERIES):
+            response = user_client.post(
+                url("session-check", session.pk),
+                {"step": last.pk, "result": "passed"},
+                headers=HTMX,
+            )
+        assert response.status_code == 200 and response["HX-Retarget"] == "#run-panel"
+        body = response.content.decode()
+        assert 'data-testid="completed-note"' in body
+        assert body.count('data-testid="outline-step"') == len(earlier) + 1
+        assert body.count('data-testid="step-check"') == len(earlier) + 1
+        session.refresh_from_db()
+        assert session.is_completed and not session.timer_session.is_active
 
 
 def test_history_page_queries_do_not_grow_with_sessions(

@@ -176,8 +176,19 @@ def progress_after_check(
         .select_related("checked_by")
         .order_by("checked_at")
     )
-    tasks = [(task, list(group)) for task, group in groupby(steps, key=lambda step: step.task)]
-    return _progress(session, tasks, checks)
+    return _progress(session, _by_task(steps), checks)
+
+
+def progress_from_steps(session: ProcedureSession, *, steps: list[SOPStep]) -> SessionProgress:
+    """`session_progress` from the steps a service has just read (in walking order, each with
+    its task): one query, for the session's checks. A confirmed SOP has no task without steps,
+    so grouping the steps by task leaves out no task."""
+    checks = list(session.checks.select_related("checked_by").order_by("checked_at"))
+    return _progress(session, _by_task(steps), checks)
+
+
+def _by_task(steps: list[SOPStep]) -> list[tuple[SOPTask, list[SOPStep]]]:
+    return [(task, list(group)) for task, group in groupby(steps, key=lambda step: step.task)]
 
 
 def _progress(

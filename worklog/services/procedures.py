@@ -41,12 +41,11 @@ from worklog.models import (
     SOPStatus,
     SOPStep,
     SOPTask,
-    WorkSession,
 )
 from worklog.selectors.procedures import can_supervise, first_step, ordered_steps
 from worklog.signals import WorkSessionCompleted
 
-from .timer import start_session, stop_running_session
+from .timer import start_session
 
 PROCEDURE_SESSION_TYPE = "procedure"
 APPROVAL_DECISION = "procedure_session.approval"
@@ -368,12 +367,13 @@ def _start_timer(session: ProcedureSession) -> None:
 
 def _stop_timer(session: ProcedureSession) -> None:
     """Stop the timer session this procedure session started, unless the worker has already
-    stopped it or switched away."""
-    if session.timer_session_id is None:
-        return
-    timer = WorkSession.objects.filter(pk=session.timer_session_id).first()
-    if timer is not None and timer.is_active:
-        stop_running_session(session=timer, stopped_at=timezone.now())
+    stopped it or switched away. Called under `_mutate`'s lock on the worker's row, which is
+    also the timer's lock, so the timer is stopped here rather than through
+    `stop_running_session`: that would take the same lock and read the timer again."""
+    timer = session.timer_session
+    # `_mutate` read the timer with the session, past the manager that hides deleted ones.
+    if timer is not None and not timer.is_deleted and timer.is_active:
+        timer.stop(stopped_at=timezone.now())
 
 
 def _announce_completion(session: ProcedureSession) -> None:
@@ -394,7 +394,13 @@ def _mutate[T](
     the refusal (committed) and raise SessionLockedError."""
     with transaction.atomic():
         _lock_user(session.worker_id)
-        current = ProcedureSession.objects.select_for_update().get(pk=session.pk)
+        # With its timer session, which a change may stop: the worker's lock, held now, is
+        # the timer's too, so only the session's row needs locking.
+        current = (
+            ProcedureSession.objects.select_for_update(of=("self",))
+            .select_related("timer_session")
+            .get(pk=session.pk)
+        )
         if not current.locked:
             return change(current)
         record_decision(

@@ -311,10 +311,16 @@ def _session_for_action(request: HttpRequest, pk) -> ProcedureSession:
     return session
 
 
-def _run_context(request: HttpRequest, session: ProcedureSession, **extra) -> dict:
+def _run_context(
+    request: HttpRequest,
+    session: ProcedureSession,
+    *,
+    progress: selectors.SessionProgress | None = None,
+    **extra,
+) -> dict:
     return {
         "session": session,
-        "progress": selectors.session_progress(session),
+        "progress": selectors.session_progress(session) if progress is None else progress,
         "decisions": list(Decision.objects.for_target(session).select_related("decided_by")[:10]),
         "is_owner": session.worker_id == request.user.pk,
         "can_supervise": selectors.can_supervise(request.user),
@@ -363,7 +369,9 @@ def session_check(request: HttpRequest, pk) -> HttpResponse:
         return _run_response(request, session, status=CONFLICT)
     if outcome.completed:
         messages.success(request, "Last check passed: the session is complete.")
-        return _run_response(request, session)
+        if not request.htmx:
+            return redirect(session)
+        return _session_completed_response(request, outcome)
     if outcome.check.passed:
         messages.success(request, "Check passed.")
     else:
@@ -389,6 +397,19 @@ def _check_recorded_response(request: HttpRequest, outcome: services.CheckOutcom
         "is_owner": True,  # only the owner records a check
     }
     return render(request, f"{RUN_TEMPLATE}#check-recorded", context)
+
+
+def _session_completed_response(
+    request: HttpRequest, outcome: services.CheckOutcome
+) -> HttpResponse:
+    """The run panel of the session the check has just completed, built from the session and
+    the steps the service holds rather than read again: its checks are the only rows of the
+    progress read, so the cost does not grow with the SOP's size."""
+    progress = selectors.progress_from_steps(outcome.session, steps=outcome.steps)
+    context = _run_context(request, outcome.session, progress=progress, oob_messages=True)
+    response = render(request, f"{RUN_TEMPLATE}#run-panel", context)
+    # The check form targets only the current step; this answer replaces the whole panel.
+    return retarget(response, "#run-panel")
 
 
 SESSION_ACTIONS = ("pause", "resume", "complete", "cancel", "approve", "override")
