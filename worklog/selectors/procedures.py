@@ -165,26 +165,17 @@ def session_progress(session: ProcedureSession) -> SessionProgress:
     return _progress(session, tasks, checks)
 
 
-def progress_after_check(
-    session: ProcedureSession, *, steps: list[SOPStep], changed_step_ids: set
+def progress_from_steps(
+    session: ProcedureSession, *, steps: list[SOPStep], only_step_ids: set | None = None
 ) -> SessionProgress:
-    """The progress a recorded check leaves, from the steps the check was judged against (in
-    walking order, each with its task): one query, for the checks of the changed steps only.
-    The other steps' rows are not shown again, so their checks are not read."""
-    checks = list(
-        session.checks.filter(step_id__in=changed_step_ids)
-        .select_related("checked_by")
-        .order_by("checked_at")
-    )
-    return _progress(session, _by_task(steps), checks)
-
-
-def progress_from_steps(session: ProcedureSession, *, steps: list[SOPStep]) -> SessionProgress:
     """`session_progress` from the steps a service has just read (in walking order, each with
-    its task): one query, for the session's checks. A confirmed SOP has no task without steps,
-    so grouping the steps by task leaves out no task."""
-    checks = list(session.checks.select_related("checked_by").order_by("checked_at"))
-    return _progress(session, _by_task(steps), checks)
+    its task): one query, for the session's checks, or only those of `only_step_ids` when just
+    those steps' rows are shown again. A confirmed SOP has no task without steps, so grouping
+    the steps by task leaves out no task."""
+    checks = session.checks.select_related("checked_by").order_by("checked_at")
+    if only_step_ids is not None:
+        checks = checks.filter(step_id__in=only_step_ids)
+    return _progress(session, _by_task(steps), list(checks))
 
 
 def _by_task(steps: list[SOPStep]) -> list[tuple[SOPTask, list[SOPStep]]]:

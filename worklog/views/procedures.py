@@ -387,8 +387,8 @@ def _check_recorded_response(request: HttpRequest, outcome: services.CheckOutcom
     steps the service has just read, so it costs one query (the changed rows' checks) and the
     same whatever the SOP's size."""
     changed = {outcome.check.step_id} | ({outcome.next_step.pk} if outcome.next_step else set())
-    progress = selectors.progress_after_check(
-        outcome.session, steps=outcome.steps, changed_step_ids=changed
+    progress = selectors.progress_from_steps(
+        outcome.session, steps=outcome.steps, only_step_ids=changed
     )
     context = {
         "session": outcome.session,
