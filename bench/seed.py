@@ -41,7 +41,7 @@ def browser_session(user) -> dict:
 
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = "core.auth_backends.PermissionBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.create()
     csrf_secret = secrets.token_hex(16)  # Django accepts its 32-character secret unmasked

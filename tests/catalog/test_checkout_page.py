@@ -86,9 +86,9 @@ def test_catalog_query_count_does_not_grow_with_items(
         CatalogItem(owner=owner, name=f"Item {n}", unit_price=Decimal("1.00"))
         for n in range(count - 1)
     )
-    # Session, user, the user's two permission sets, items count and page, the current basket,
+    # Session, user, the user's permissions, items count and page, the current basket,
     # categories, and the draft basket's lines with their items.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = user_client.get(reverse("catalog:catalog"))
     assert response.context["page"].paginator.count == count
 
@@ -472,9 +472,9 @@ def test_basket_page_query_count_does_not_grow_with_lines(
         BasketItem(basket=basket, catalog_item=item, unit_price=item.unit_price) for item in items
     )
     ContentType.objects.get_for_model(Basket)  # cached per process, as in production
-    # Session, user, the user's two permission sets, the basket, the draft's lines with their
-    # items (6); the decision panel: may the user see the basket, and the decisions about it (2).
-    with django_assert_num_queries(8):
+    # Session, user, the user's permissions, the basket, the draft's lines with their items
+    # (5); the decision panel: may the user see the basket, and the decisions about it (2).
+    with django_assert_num_queries(7):
         response = user_client.get(basket_url(basket))
     assert response.context["view"].line_count == count
 
@@ -487,10 +487,10 @@ def test_add_to_the_shown_basket_query_count_does_not_grow_with_lines(
     for item in items[:count]:
         add_item(basket, item)
     revision = Basket.objects.get(pk=basket.pk).revision
-    # Session, user, the user's two permission sets, the basket, the item (6); the add: lock
+    # Session, user, the user's permissions, the basket, the item (5); the add: lock
     # the basket, read the item, insert the line, bump the revision, in a transaction (6); the
     # lines for the summary (1).
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         response = _add_shown(user_client, basket, items[count], revision)
     assert response["HX-Reswap"] == "none"
     assert f'data-testid="line-count">{count + 1}<' in response.content.decode()
@@ -504,15 +504,15 @@ def test_commit_query_count_does_not_grow_with_lines(
         add_item(basket, make_item(f"Item {n}"))
     revision = Basket.objects.get(pk=basket.pk).revision
     data = {"revision": revision, "work_types": ["prepare", "deliver"]}
-    # Session, user, the user's two permission sets, the basket (5); the commit: lock the basket
+    # Session, user, the user's permissions, the basket (4); the commit: lock the basket
     # and its lines with their items, mark it committed, insert the work, in a transaction (6).
     # The answer shows what the commit wrote, read again from nothing.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = user_client.post(basket_url(basket, "catalog:basket-commit"), data, headers=HTMX)
     assert response.content.decode().count('data-testid="line-work-item"') == 2 * count
     # The double click's second request finds the basket committed: no lock, and the basket's
-    # lines with their dispensed totals, work and dispenses (3) for the answer.
-    with django_assert_num_queries(8):
+    # lines with their dispensed totals, work and dispenses (3) for the answer: 4 + 3.
+    with django_assert_num_queries(7):
         response = user_client.post(basket_url(basket, "catalog:basket-commit"), data, headers=HTMX)
     assert response.content.decode().count('data-testid="line-work-item"') == 2 * count
 
@@ -546,8 +546,8 @@ def test_committed_basket_page_query_count_does_not_grow_with_lines(
     commit_basket(basket, work_types=["prepare", "deliver"])
     dispense(lines[0], 1)
     ContentType.objects.get_for_model(Basket)
-    # As above: the page (8) and the decision panel (2).
-    with django_assert_num_queries(10):
+    # As above: the page (7) and the decision panel (2).
+    with django_assert_num_queries(9):
         response = client.get(basket_url(basket))
     html = response.content.decode()
     assert html.count('data-testid="line-work-item"') == 2 * count
@@ -661,7 +661,7 @@ def test_remove_clicked_twice_removes_once(user_client, line, basket):
 def test_basket_list_query_count_does_not_grow(user_client, user, count, django_assert_num_queries):
     for _ in range(count):
         create_basket(created_by=user)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = user_client.get(reverse("catalog:basket-list"))
     assert response.content.decode().count('data-testid="basket-row"') == count
 

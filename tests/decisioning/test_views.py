@@ -238,10 +238,10 @@ def test_log_page_query_count_does_not_grow_with_rows_or_target_types(
         user,
     ]
     create_many(user, count, targets)
-    # session, user, 2 permission lookups, decision types, count, page of decisions,
+    # session, user, the user's permissions, decision types, count, page of decisions,
     # decided-by choices, target-type choices; targets are named by their target_repr, so
     # six target types cost nothing more.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = user_client.get(LIST)
     assert response.status_code == 200
     assert len(rows(response)) == min(count, 25)
@@ -259,7 +259,7 @@ def test_log_page_query_count_with_filters(user_client, user, count, django_asse
         "q": "reason",
     }
     # As above, plus validating the two model choices.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = user_client.get(LIST, params)
     assert response.status_code == 200
 
@@ -287,8 +287,8 @@ def test_csv_export_query_count_does_not_grow_with_rows(
     user_client, user, count, django_assert_num_queries
 ):
     create_many(user, count, [Ticket.objects.create(title="t", owner=user)])
-    # session, user, 2 permission lookups, decision types, one chunk of rows.
-    with django_assert_num_queries(6):
+    # session, user, the user's permissions, decision types, one chunk of rows.
+    with django_assert_num_queries(5):
         response = user_client.get(EXPORT)
         lines = b"".join(response.streaming_content).splitlines()
     assert len(lines) == count + 1
@@ -663,10 +663,10 @@ def test_record_decision_query_count_does_not_grow_with_decisions(
     create_many(user, existing, [ticket])
     data = {"decision_type": "refund", "outcome": "approved", "idempotency_key": "k-count"}
     # session, user, claim the key (3: in a savepoint, as the test runs in a transaction),
-    # savepoint, lock the key, 2 permission lookups, the target, the decision (no savepoint of
+    # savepoint, lock the key, the user's permissions, the target, the decision (no savepoint of
     # its own), complete the key, release; the answer prepends the new row, so the list is not
     # read again.
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         first = user_client.post(record_url(ticket), data, headers={"HX-Request": "true"})
     # session, user, the claim that conflicts (4, in its savepoint), the stored answer.
     with django_assert_num_queries(7):

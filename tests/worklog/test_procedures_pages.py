@@ -313,8 +313,8 @@ def test_history_most_recent_first_with_status_filter(user_client, user, other_u
 # Query counts
 
 # Auth session and user (2); the session with SOP and current step (1); tasks, steps, checks,
-# decisions (4); the supervisor permission check (2).
-RUN_PAGE_QUERIES = 9
+# decisions (4); the supervisor permission check (1).
+RUN_PAGE_QUERIES = 8
 # Auth session and user (2); count and page of sessions with their SOPs (2).
 HISTORY_PAGE_QUERIES = 4
 # Auth session and user (2); the session (1); the service's transaction, a savepoint inside the
@@ -323,8 +323,8 @@ HISTORY_PAGE_QUERIES = 4
 CHECK_QUERIES = 11
 # As a check, less the changed rows' checks (11 - 1); in the service's transaction, stop the
 # timer session read with the locked session (1); then the session's checks, its decisions (2)
-# and the supervisor permission check (2).
-COMPLETING_CHECK_QUERIES = 15
+# and the supervisor permission check (1).
+COMPLETING_CHECK_QUERIES = 14
 
 
 def test_run_page_queries_do_not_grow_with_steps_or_checks(
