@@ -12,7 +12,9 @@ max_requests = 2000
 max_requests_jitter = 200
 timeout = 30
 
-# The app is imported once, in the master, and the workers are forked from it. Its objects are
+# The app is imported and warmed (config/wsgi.py: views, URL tables, templates) once, in the
+# master, and the workers are forked from it: a worker that replaces a recycled one answers its
+# first request without first building what the others built long ago. The app's objects are
 # frozen out of the garbage collector's reach first: a worker's collections then scan only what
 # the worker made (shorter pauses), and they do not write to the shared pages (less memory).
 preload_app = True
