@@ -13,8 +13,8 @@ DAYS_SPREAD = 3650
 
 
 def _task(user):
+    from worklog.journal.services import create_node
     from worklog.models import Task
-    from worklog.services.journal import create_node
 
     task = Task.objects.for_user(user).first()
     if task is None:
@@ -61,7 +61,7 @@ def _grow_worklogs(user, total: int) -> None:
 
 
 def kinds(user) -> list[Kind]:
-    from worklog.services.reports import generate_report
+    from worklog.journal.reports import generate_report
 
     def weekly_report(client: Client):
         report = generate_report(user, kind="weekly", anchor=timezone.localdate())

@@ -28,14 +28,14 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 from django.urls import reverse  # noqa: E402
 
 from core.models import User  # noqa: E402
+from worklog.journal.reports import generate_report  # noqa: E402
+from worklog.journal.services import create_node  # noqa: E402
 from worklog.models import (  # noqa: E402
     SignalStatus,
     WorkLog,
     WorkLogBullet,
     WorkType,
 )
-from worklog.services.journal import create_node  # noqa: E402
-from worklog.services.reports import generate_report  # noqa: E402
 
 YEAR_START = date(2025, 12, 1)
 

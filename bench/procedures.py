@@ -19,7 +19,7 @@ def confirmed_sop(author_pk: int):
     order."""
     from core.models import User
     from worklog.models import SOPStep
-    from worklog.services import procedures
+    from worklog.procedures import services as procedures
 
     author = User.objects.get(pk=author_pk)
     sop = procedures.create_sop(user=author, title="Load test procedure")
@@ -38,7 +38,7 @@ def start_sessions(sop, users: list[LoadUser]) -> dict[int, str]:
     """A fresh procedure session for each user, cancelling the one a previous run left open."""
     from core.models import User
     from worklog.models import ProcedureSession
-    from worklog.services import procedures
+    from worklog.procedures import services as procedures
 
     started = {}
     for load_user in users:

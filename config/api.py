@@ -165,7 +165,7 @@ def on_not_found(request: HttpRequest, error: Http404) -> HttpResponse:
     return error_response(request, 404, "not_found", str(error) or "Not found.")
 
 
-api.add_router("/timer", "worklog.api.timer.router")
-api.add_router("/sessions", "worklog.api.procedures.router")
-api.add_router("/sops", "worklog.api.procedures.sops_router")
-api.add_router("/journal", "worklog.api.journal.router")
+api.add_router("/timer", "worklog.timer.api.router")
+api.add_router("/sessions", "worklog.procedures.api.router")
+api.add_router("/sops", "worklog.procedures.api.sops_router")
+api.add_router("/journal", "worklog.journal.api.router")

@@ -68,7 +68,7 @@ def __getattr__(name):
 
         return getattr(models, name)
     if name == "WorkSessionCompleted":
-        from .signals import WorkSessionCompleted
+        from .procedures.signals import WorkSessionCompleted
 
         return WorkSessionCompleted
     if name in _SERVICES:

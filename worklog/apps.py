@@ -8,8 +8,9 @@ class WorklogConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from .models import ProcedureSession, Project, Task
-        from .services.procedures import ensure_supervisors_group
+        from .journal.models import Project, Task
+        from .procedures.models import ProcedureSession
+        from .procedures.services import ensure_supervisors_group
         from .targets import TargetType, register_target_type
 
         # After auth's own post_migrate handler has created the permission.

@@ -1,163 +1,45 @@
+"""The base of every worklog error, and the seed's import path for all of them:
+`from worklog.exceptions import NoActiveSessionError` keeps working while each sub-domain keeps
+its own errors (`worklog.timer.exceptions`, `worklog.procedures.exceptions`)."""
+
+from importlib import import_module
+
+
 class WorklogError(Exception):
     """Base exception for worklog errors."""
 
 
-class NoActiveSessionError(WorklogError):
-    """Raised when trying to stop a session that doesn't exist."""
+_HOMES = {
+    "worklog.timer.exceptions": (
+        "NoActiveSessionError",
+        "SessionAlreadyStoppedError",
+        "InvalidSessionTimesError",
+    ),
+    "worklog.procedures.exceptions": (
+        "ProcedureError",
+        "SOPNotConfirmedError",
+        "SOPNotEditableError",
+        "SOPInvalidError",
+        "SOPHasActiveSessionsError",
+        "ActiveProcedureSessionExistsError",
+        "SessionLockedError",
+        "SessionNotActiveError",
+        "StepNotCurrentError",
+        "NotSessionOwnerError",
+        "NotSupervisorError",
+        "SessionNotApprovableError",
+        "SessionNotLockedError",
+        "SOPNotFoundError",
+        "NotSOPAuthorError",
+    ),
+}
+_HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
 
-    def __init__(self, user=None, target=None):
-        self.user = user
-        self.target = target
-        message = "No active session"
-        if user:
-            message += f" for user {user}"
-        if target:
-            message += f" on target {target}"
-        super().__init__(message)
-
-
-class SessionAlreadyStoppedError(WorklogError):
-    """Raised when trying to stop an already stopped session."""
-
-    def __init__(self, session_id):
-        self.session_id = session_id
-        super().__init__(f"Session {session_id} is already stopped")
-
-
-class InvalidSessionTimesError(WorklogError):
-    """Raised when a session's times would be impossible: a stop before its start, a stop in the
-    future, or an overlap with another of the user's sessions. `field` names the culprit."""
-
-    def __init__(self, message: str, field: str | None = None):
-        self.field = field
-        super().__init__(message)
+__all__ = ["WorklogError", *_HOME_OF]
 
 
-class ProcedureError(WorklogError):
-    """Base of the errors a procedure service refuses a request with; `code` names it for the
-    API, the message says what to do."""
-
-    code = "procedure_error"
-
-
-class SOPNotConfirmedError(ProcedureError):
-    code = "sop_not_confirmed"
-
-    def __init__(self, sop):
-        self.sop = sop
-        super().__init__(f"“{sop}” is not confirmed: only a confirmed SOP can be started.")
-
-
-class SOPNotEditableError(ProcedureError):
-    code = "sop_not_editable"
-
-    def __init__(self, sop):
-        self.sop = sop
-        super().__init__(
-            f"“{sop}” is {sop.get_status_display().lower()}: its steps are frozen. "
-            "Create a new version to change them."
-        )
-
-
-class SOPInvalidError(ProcedureError):
-    code = "sop_invalid"
-
-
-class SOPHasActiveSessionsError(ProcedureError):
-    code = "sop_has_active_sessions"
-
-    def __init__(self, sop, sessions):
-        self.sop = sop
-        self.sessions = list(sessions)
-        listed = "; ".join(
-            f"{session.worker} since {session.started_at:%Y-%m-%d %H:%M} ({session.pk})"
-            for session in self.sessions
-        )
-        super().__init__(
-            f"“{sop}” cannot be deleted: it has {len(self.sessions)} active session(s): {listed}. "
-            "Complete or cancel them first."
-        )
-
-
-class ActiveProcedureSessionExistsError(ProcedureError):
-    code = "active_session_exists"
-
-    def __init__(self, session):
-        self.session = session
-        super().__init__(
-            f"You already have an active procedure session ({session.sop}, "
-            f"{session.get_status_display().lower()}, id {session.pk}). "
-            "Complete or cancel it before starting another."
-        )
-
-
-class SessionLockedError(ProcedureError):
-    code = "session_locked"
-
-    def __init__(self, session):
-        self.session = session
-        super().__init__(
-            "This session is approved and locked: it cannot be changed "
-            "unless a supervisor overrides the lock."
-        )
-
-
-class SessionNotActiveError(ProcedureError):
-    code = "session_not_active"
-
-    def __init__(self, session, action: str):
-        self.session = session
-        super().__init__(f"Cannot {action}: the session is {session.get_status_display().lower()}.")
-
-
-class StepNotCurrentError(ProcedureError):
-    code = "step_not_current"
-
-    def __init__(self, session, step_id):
-        self.session = session
-        super().__init__(
-            f"Step {step_id} is not the session's current step; record the check on the current "
-            "step."
-        )
-
-
-class NotSessionOwnerError(ProcedureError):
-    code = "not_session_owner"
-
-    def __init__(self, session):
-        self.session = session
-        super().__init__("Only the worker who started this session can change it.")
-
-
-class NotSupervisorError(ProcedureError):
-    code = "not_supervisor"
-
-    def __init__(self):
-        super().__init__("Only a procedure supervisor can approve or override sessions.")
-
-
-class SessionNotApprovableError(ProcedureError):
-    code = "session_not_approvable"
-
-
-class SessionNotLockedError(ProcedureError):
-    code = "session_not_locked"
-
-    def __init__(self, session):
-        self.session = session
-        super().__init__("This session is not locked: there is nothing to override.")
-
-
-class SOPNotFoundError(ProcedureError):
-    code = "sop_not_found"
-
-    def __init__(self):
-        super().__init__("No such SOP: it may have been deleted.")
-
-
-class NotSOPAuthorError(ProcedureError):
-    code = "not_sop_author"
-
-    def __init__(self, sop):
-        self.sop = sop
-        super().__init__(f"Only the author of “{sop}” can change or delete it.")
+def __getattr__(name):
+    # Resolved on first use: the sub-domains' modules import WorklogError from here.
+    if name in _HOME_OF:
+        return getattr(import_module(_HOME_OF[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

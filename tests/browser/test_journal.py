@@ -6,9 +6,9 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.worklog.journal_helpers import make_tree
+from tests.worklog.journal.helpers import make_tree
+from worklog.journal.services import create_preset
 from worklog.models import EnrichmentStatus, SignalStatus, WorkLog, WorkLogReport
-from worklog.services.journal import create_preset
 
 from .conftest import screenshot
 

@@ -6,11 +6,11 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from tests.worklog.journal_helpers import make_tree
-from worklog.services import procedures
-from worklog.services.enrichment import run_enrichment
-from worklog.services.journal import create_preset, create_worklog
-from worklog.services.reports import generate_report
+from tests.worklog.journal.helpers import make_tree
+from worklog.journal.enrichment import run_enrichment
+from worklog.journal.reports import generate_report
+from worklog.journal.services import create_preset, create_worklog
+from worklog.procedures import services as procedures
 
 from .conftest import screenshot
 

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from decisioning.models import Decision
 from tests.conftest import PASSWORD
 from worklog.models import SOP, ProcedureSession, SessionStatus, SOPStatus, WorkSession
-from worklog.services import procedures as services
+from worklog.procedures import services
 
 from .conftest import PageProblems, screenshot
 

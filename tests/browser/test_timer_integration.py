@@ -5,10 +5,10 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.worklog.journal_helpers import make_tree
+from tests.worklog.journal.helpers import make_tree
 from worklog.models import WorkLog, WorkLogSource, WorkLogStatus, WorkSession
-from worklog.services import procedures
-from worklog.services.timer import start_session
+from worklog.procedures import services as procedures
+from worklog.timer.services import start_session
 
 from .conftest import screenshot
 

@@ -33,7 +33,7 @@ def widget(db):
 def make_sop(db):
     """`make_sop(author, steps_per_task=(2, 1), confirmed=True)`: an SOP built through the
     services, with one task per entry of `steps_per_task`."""
-    from worklog.services import procedures
+    from worklog.procedures import services as procedures
 
     def make(author, *, title="Lockout procedure", steps_per_task=(2, 1), confirmed=True):
         sop = procedures.create_sop(user=author, title=title)
@@ -62,7 +62,7 @@ def sop(make_sop, user):
 @pytest.fixture
 def supervisor(django_user_model):
     from tests.conftest import PASSWORD
-    from worklog.services.procedures import ensure_supervisors_group
+    from worklog.procedures.services import ensure_supervisors_group
 
     supervisor = django_user_model.objects.create_user(username="sam", password=PASSWORD)
     supervisor.groups.add(ensure_supervisors_group())

@@ -9,10 +9,10 @@ from django.test import Client
 from django.urls import reverse
 
 from core.services import create_api_token
+from worklog.journal.services import create_worklog
 from worklog.models import ProcedureSession, SafetyCheck, WorkLog, WorkLogReport
-from worklog.services.journal import create_worklog
 
-from .journal_helpers import make_tree
+from .journal.helpers import make_tree
 
 pytestmark = pytest.mark.django_db
 
@@ -159,7 +159,7 @@ def test_oversized_and_disallowed_uploads_are_422(user_client, worklog, settings
 
 
 def test_review_with_an_unknown_decision_is_400(user_client, worklog):
-    from worklog.services.enrichment import run_enrichment
+    from worklog.journal.enrichment import run_enrichment
 
     run_enrichment(worklog.pk)
     signal, bullet = worklog.skill_signals.first(), worklog.bullets.first()
@@ -171,7 +171,7 @@ def test_review_with_an_unknown_decision_is_400(user_client, worklog):
 
 
 def test_procedure_forms_with_bad_input_are_refused(user_client, user, sop):
-    from worklog.services.procedures import start_procedure_session
+    from worklog.procedures.services import start_procedure_session
 
     session = start_procedure_session(worker=user, sop=sop)
     for data in ({"step": NOT_A_UUID, "result": "passed"}, {"step": UNKNOWN_UUID, "result": "x"}):

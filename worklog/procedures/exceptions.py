@@ -1,0 +1,133 @@
+"""What the procedure services refuse a request with; each `code` names the refusal in the API."""
+
+from worklog.exceptions import WorklogError
+
+
+class ProcedureError(WorklogError):
+    """Base of the errors a procedure service refuses a request with; `code` names it for the
+    API, the message says what to do."""
+
+    code = "procedure_error"
+
+
+class SOPNotConfirmedError(ProcedureError):
+    code = "sop_not_confirmed"
+
+    def __init__(self, sop):
+        self.sop = sop
+        super().__init__(f"“{sop}” is not confirmed: only a confirmed SOP can be started.")
+
+
+class SOPNotEditableError(ProcedureError):
+    code = "sop_not_editable"
+
+    def __init__(self, sop):
+        self.sop = sop
+        super().__init__(
+            f"“{sop}” is {sop.get_status_display().lower()}: its steps are frozen. "
+            "Create a new version to change them."
+        )
+
+
+class SOPInvalidError(ProcedureError):
+    code = "sop_invalid"
+
+
+class SOPHasActiveSessionsError(ProcedureError):
+    code = "sop_has_active_sessions"
+
+    def __init__(self, sop, sessions):
+        self.sop = sop
+        self.sessions = list(sessions)
+        listed = "; ".join(
+            f"{session.worker} since {session.started_at:%Y-%m-%d %H:%M} ({session.pk})"
+            for session in self.sessions
+        )
+        super().__init__(
+            f"“{sop}” cannot be deleted: it has {len(self.sessions)} active session(s): {listed}. "
+            "Complete or cancel them first."
+        )
+
+
+class ActiveProcedureSessionExistsError(ProcedureError):
+    code = "active_session_exists"
+
+    def __init__(self, session):
+        self.session = session
+        super().__init__(
+            f"You already have an active procedure session ({session.sop}, "
+            f"{session.get_status_display().lower()}, id {session.pk}). "
+            "Complete or cancel it before starting another."
+        )
+
+
+class SessionLockedError(ProcedureError):
+    code = "session_locked"
+
+    def __init__(self, session):
+        self.session = session
+        super().__init__(
+            "This session is approved and locked: it cannot be changed "
+            "unless a supervisor overrides the lock."
+        )
+
+
+class SessionNotActiveError(ProcedureError):
+    code = "session_not_active"
+
+    def __init__(self, session, action: str):
+        self.session = session
+        super().__init__(f"Cannot {action}: the session is {session.get_status_display().lower()}.")
+
+
+class StepNotCurrentError(ProcedureError):
+    code = "step_not_current"
+
+    def __init__(self, session, step_id):
+        self.session = session
+        super().__init__(
+            f"Step {step_id} is not the session's current step; record the check on the current "
+            "step."
+        )
+
+
+class NotSessionOwnerError(ProcedureError):
+    code = "not_session_owner"
+
+    def __init__(self, session):
+        self.session = session
+        super().__init__("Only the worker who started this session can change it.")
+
+
+class NotSupervisorError(ProcedureError):
+    code = "not_supervisor"
+
+    def __init__(self):
+        super().__init__("Only a procedure supervisor can approve or override sessions.")
+
+
+class SessionNotApprovableError(ProcedureError):
+    code = "session_not_approvable"
+
+
+class SessionNotLockedError(ProcedureError):
+    code = "session_not_locked"
+
+    def __init__(self, session):
+        self.session = session
+        super().__init__("This session is not locked: there is nothing to override.")
+
+
+class SOPNotFoundError(ProcedureError):
+    code = "sop_not_found"
+
+    def __init__(self):
+        super().__init__("No such SOP: it may have been deleted.")
+
+
+class NotSOPAuthorError(ProcedureError):
+    code = "not_sop_author"
+
+    def __init__(self, sop):
+        self.sop = sop
+        super().__init__(f"Only the author of “{sop}” can change or delete it.")

@@ -1,0 +1,177 @@
+"""Reads the timer pages need. Days and weeks are the user's local ones; the sums are computed by
+the database, over each session's part inside the period (a session across midnight counts on
+both days)."""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import (
+    Count,
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Max,
+    Q,
+    Sum,
+    Value,
+    Window,
+)
+from django.db.models.functions import Coalesce, Greatest, Least
+from django.utils import timezone
+
+from worklog.compiled import CompiledQuery
+from worklog.targets import Target, visible_targets
+from worklog.timer.models import WorkSession
+
+DEFAULT_LONG_SESSION_HOURS = 10
+
+
+def long_session_limit() -> timedelta:
+    return timedelta(
+        hours=getattr(settings, "WORKLOG_LONG_SESSION_HOURS", DEFAULT_LONG_SESSION_HOURS)
+    )
+
+
+def local_day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """[start, end) of a calendar day in `zone`, in UTC; 23 or 25 hours long across a DST change.
+    (Python subtracts two datetimes of one zone as wall-clock times, hence the conversion.)"""
+    start = datetime.combine(day, time.min, tzinfo=zone)
+    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class DayTotal:
+    day: date
+    seconds: int
+    is_today: bool
+
+
+@dataclass(frozen=True)
+class Totals:
+    today_seconds: int
+    week_seconds: int
+    days: list[DayTotal]
+
+
+def _seconds_within(start: datetime, end: datetime, now: datetime) -> Sum:
+    """The seconds of each session inside [start, end), counting a running one up to `now`."""
+
+    def at(value):
+        return Value(value, output_field=DateTimeField())
+
+    overlap = ExpressionWrapper(
+        Least(Coalesce("stopped_at", at(now)), at(end)) - Greatest(F("started_at"), at(start)),
+        output_field=DurationField(),
+    )
+    return Sum(
+        overlap,
+        filter=Q(started_at__lt=end)
+        & Q(started_at__lt=now)
+        & (Q(stopped_at__isnull=True) | Q(stopped_at__gt=start)),
+    )
+
+
+def _week_totals_queryset(user_id: int, moments: list[datetime]):
+    """Seconds per day of a week: `moments` is now, then the eight boundaries of its days."""
+    now, *boundaries = moments
+    per_day = {
+        f"day{index}": _seconds_within(boundaries[index], boundaries[index + 1], now)
+        for index in range(7)
+    }
+    return (
+        WorkSession.objects.filter(user_id=user_id)
+        .in_range(boundaries[0], boundaries[-1])
+        .values("user")
+        .annotate(**per_day)
+        .values_list(*per_day)
+        .order_by()
+    )
+
+
+@cache
+def _week_totals_query(vendor: str) -> CompiledQuery:
+    return CompiledQuery.compile(_week_totals_queryset, moments=9)
+
+
+def _summed_seconds(value) -> int:
+    """A summed interval as the driver returns it: a timedelta (PostgreSQL) or a number of
+    microseconds (SQLite). A day after now sums to a negative number: it has nothing yet."""
+    if value is None:
+        return 0
+    seconds = value.total_seconds() if isinstance(value, timedelta) else value / 1_000_000
+    return max(int(seconds), 0)
+
+
+def timer_totals(user, *, now: datetime | None = None) -> Totals:
+    """Today's and this week's (Monday to Sunday) totals, and each day's: one query."""
+    now = now or timezone.now()
+    zone = user.zone
+    today = now.astimezone(zone).date()
+    monday = today - timedelta(days=today.weekday())
+    days = [monday + timedelta(days=offset) for offset in range(7)]
+    boundaries = [local_day_bounds(day, zone)[0] for day in days]
+    boundaries.append(local_day_bounds(days[-1], zone)[1])
+    row = _week_totals_query(connection.vendor).fetchone(user.pk, [now, *boundaries])
+    day_totals = [
+        DayTotal(
+            day=day, seconds=_summed_seconds(row[index] if row else None), is_today=day == today
+        )
+        for index, day in enumerate(days)
+    ]
+    return Totals(
+        today_seconds=next(d.seconds for d in day_totals if d.is_today),
+        week_seconds=sum(d.seconds for d in day_totals),
+        days=day_totals,
+    )
+
+
+def active_session(user) -> WorkSession | None:
+    return (
+        WorkSession.objects.for_user(user).active().with_targets().order_by("-started_at").first()
+    )
+
+
+TODAY_LIST_LIMIT = 10
+
+
+def todays_sessions(
+    user, *, now: datetime | None = None, limit: int | None = TODAY_LIST_LIMIT
+) -> list[WorkSession]:
+    """The latest `limit` (or all) sessions that overlap the user's local today, latest first, each
+    annotated with `today_count`, the number of all of today's sessions: a day of many short
+    sessions must not make every timer action render them all."""
+    now = now or timezone.now()
+    start, end = local_day_bounds(now.astimezone(user.zone).date(), user.zone)
+    return list(
+        WorkSession.objects.for_user(user)
+        .in_range(start, end)
+        .with_targets()
+        .annotate(today_count=Window(Count("id")))
+        .order_by("-started_at")[:limit]
+    )
+
+
+def recent_targets(user, *, limit: int = 6) -> list[Target]:
+    """The targets of the user's latest sessions, most recent first, that the user may still see."""
+    rows = list(
+        WorkSession.objects.for_user(user)
+        .exclude(target_content_type=None)
+        .values("target_content_type", "target_id")
+        .annotate(last_started=Max("started_at"))
+        .order_by("-last_started")[:limit]
+    )
+    references = [(row["target_content_type"], row["target_id"]) for row in rows]
+    found = visible_targets(user, references)
+    return [found[ref] for ref in references if ref in found]
+
+
+def is_long_running(session: WorkSession | None, *, now: datetime | None = None) -> bool:
+    if session is None or not session.is_active:
+        return False
+    return (now or timezone.now()) - session.started_at > long_session_limit()

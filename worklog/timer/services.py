@@ -1,0 +1,246 @@
+"""Writes to work sessions. Every function that can start or stop a session first locks the
+user's row, so two requests for one user (two tabs, a double click, the hotkey and a click) run
+one after the other: neither can miss the session the other just started or stopped."""
+
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.utils import timezone
+
+from worklog.timer.exceptions import InvalidSessionTimesError, NoActiveSessionError
+from worklog.timer.models import EndReason, WorkSession
+
+
+def _lock_user(user) -> None:
+    list(
+        get_user_model()
+        ._default_manager.select_for_update()
+        .filter(pk=user.pk)
+        .values_list("pk", flat=True)
+    )
+
+
+def _matches_target(session: WorkSession, target: models.Model | None) -> bool:
+    if target is None:
+        return True
+    content_type = ContentType.objects.get_for_model(target)
+    return session.target_content_type_id == content_type.pk and session.target_id == str(target.pk)
+
+
+def get_active_session(user, target=None) -> WorkSession | None:
+    """The user's most recently started running session (on `target`, if given), or None."""
+    qs = WorkSession.objects.for_user(user).active()
+    if target:
+        qs = qs.for_target(target)
+    return qs.order_by("-started_at").first()
+
+
+def _start_locked(
+    *,
+    user,
+    running: list[WorkSession],
+    target,
+    session_type: str,
+    notes: str,
+    metadata: dict | None,
+    started_at: datetime | None,
+    stop_existing: bool,
+) -> WorkSession:
+    started_at = started_at or timezone.now()
+    if stop_existing:
+        for existing in running:
+            if started_at < existing.started_at:
+                raise InvalidSessionTimesError(
+                    "The new session cannot start before the running one started.",
+                    field="started_at",
+                )
+            # Half-open intervals: the old session ends exactly where the new one begins.
+            existing.stop(stopped_at=started_at, end_reason=EndReason.SWITCHED)
+    return WorkSession.objects.create(
+        user=user,
+        target=target,
+        session_type=session_type,
+        notes=notes,
+        metadata=metadata or {},
+        started_at=started_at,
+        effective_at=started_at,
+        switch_policy=stop_existing,
+    )
+
+
+@transaction.atomic
+def start_session(
+    user,
+    target=None,
+    session_type: str = "",
+    notes: str = "",
+    metadata: dict | None = None,
+    started_at=None,
+    stop_existing: bool = True,
+) -> WorkSession:
+    """Start a new work session. With `stop_existing` (the switch policy), every session the
+    user has running stops at the new one's start, with the end reason "switched"."""
+    _lock_user(user)
+    running = list(WorkSession.objects.for_user(user).active()) if stop_existing else []
+    return _start_locked(
+        user=user,
+        running=running,
+        target=target,
+        session_type=session_type,
+        notes=notes,
+        metadata=metadata,
+        started_at=started_at,
+        stop_existing=stop_existing,
+    )
+
+
+@transaction.atomic
+def stop_session(user, target=None, stopped_at=None, notes: str = "") -> WorkSession:
+    """Stop the user's active session (on `target`, if given); NoActiveSessionError if none."""
+    _lock_user(user)
+    session = get_active_session(user, target)
+    if not session:
+        raise NoActiveSessionError(user, target)
+    if notes:
+        session.notes = f"{session.notes}\n{notes}".strip() if session.notes else notes
+    session.stop(stopped_at=stopped_at)
+    return session
+
+
+@transaction.atomic
+def toggle_session(
+    user,
+    target=None,
+    session_type: str = "",
+    notes: str = "",
+    metadata: dict | None = None,
+) -> WorkSession:
+    """Stop the active session (on `target`, if given) if there is one, else start one."""
+    _lock_user(user)
+    running = list(WorkSession.objects.for_user(user).active().order_by("-started_at"))
+    existing = next((s for s in running if _matches_target(s, target)), None)
+    if existing:
+        existing.stop()
+        return existing
+    return _start_locked(
+        user=user,
+        running=running,
+        target=target,
+        session_type=session_type,
+        notes=notes,
+        metadata=metadata,
+        started_at=None,
+        stop_existing=True,
+    )
+
+
+def get_user_sessions(
+    user, start_date=None, end_date=None, target=None, session_type: str | None = None
+):
+    """The user's sessions, optionally filtered by start date range, target and type."""
+    qs = WorkSession.objects.for_user(user)
+    if start_date:
+        qs = qs.filter(started_at__gte=start_date)
+    if end_date:
+        qs = qs.filter(started_at__lt=end_date)
+    if target:
+        qs = qs.for_target(target)
+    if session_type:
+        qs = qs.filter(session_type=session_type)
+    return qs
+
+
+def get_total_time(
+    user, start_date=None, end_date=None, target=None, session_type: str | None = None
+) -> int:
+    """Total seconds of the user's completed sessions matching the filters."""
+    return (
+        get_user_sessions(
+            user,
+            start_date=start_date,
+            end_date=end_date,
+            target=target,
+            session_type=session_type,
+        )
+        .completed()
+        .total_duration()
+    )
+
+
+def _check_no_overlap(
+    session: WorkSession, started_at: datetime, stopped_at: datetime | None
+) -> None:
+    others = WorkSession.objects.for_user(session.user_id).exclude(pk=session.pk)
+    others = others.filter(models.Q(stopped_at__isnull=True) | models.Q(stopped_at__gt=started_at))
+    if stopped_at is not None:
+        others = others.filter(started_at__lt=stopped_at)
+    if others.exists():
+        raise InvalidSessionTimesError(
+            "This would overlap another of your sessions.", field="started_at"
+        )
+
+
+@transaction.atomic
+def stop_running_session(
+    *, session: WorkSession, stopped_at: datetime | None = None, end_reason: str = EndReason.STOPPED
+) -> WorkSession:
+    """Stop one given session (the admin's action, the long-session correction)."""
+    _lock_user(session.user)
+    session = WorkSession.objects.get(pk=session.pk)
+    if stopped_at is not None and stopped_at > timezone.now():
+        raise InvalidSessionTimesError("A session cannot stop in the future.", field="stopped_at")
+    session.stop(stopped_at=stopped_at, end_reason=end_reason)
+    return session
+
+
+@transaction.atomic
+def correct_session(
+    *,
+    session: WorkSession,
+    started_at: datetime,
+    stopped_at: datetime,
+    target: Any = None,
+    session_type: str = "",
+    notes: str = "",
+    effective_at: datetime | None = None,
+) -> WorkSession:
+    """Rewrite a stopped session's facts; `recorded_at` never changes. A stop before the start,
+    a stop in the future, or an overlap with the user's other sessions is refused."""
+    _lock_user(session.user)
+    session = WorkSession.objects.get(pk=session.pk)
+    if session.is_active:
+        raise InvalidSessionTimesError("Stop the session before correcting it.", field="stopped_at")
+    if stopped_at < started_at:
+        raise InvalidSessionTimesError("The stop must not be before the start.", field="stopped_at")
+    if stopped_at > timezone.now():
+        raise InvalidSessionTimesError("The stop must not be in the future.", field="stopped_at")
+    _check_no_overlap(session, started_at, stopped_at)
+    if stopped_at != session.stopped_at:
+        session.end_reason = EndReason.CORRECTED
+    session.started_at = started_at
+    session.stopped_at = stopped_at
+    session.duration_seconds = int((stopped_at - started_at).total_seconds())
+    session.effective_at = effective_at or started_at
+    session.target = target
+    session.session_type = session_type
+    session.notes = notes
+    session.save()
+    return session
+
+
+def delete_session(*, session: WorkSession) -> None:
+    """Soft delete: the session disappears from lists and totals until restored."""
+    session.delete()
+
+
+@transaction.atomic
+def restore_session(*, session: WorkSession) -> WorkSession:
+    """Bring back a soft-deleted session, unless a session recorded since then took its time."""
+    _lock_user(session.user)
+    session = WorkSession.all_objects.get(pk=session.pk)
+    _check_no_overlap(session, session.started_at, session.stopped_at)
+    session.restore()
+    return session
