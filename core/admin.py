@@ -6,5 +6,7 @@ from .models import User
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    fieldsets = DjangoUserAdmin.fieldsets + (("Preferences", {"fields": ("time_zone",)}),)
+    fieldsets = DjangoUserAdmin.fieldsets + (
+        ("Preferences", {"fields": ("time_zone", "week_start")}),
+    )
     list_display = ("username", "email", "first_name", "last_name", "is_staff", "time_zone")

@@ -5,7 +5,7 @@ from crispy_tailwind.layout import Submit
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
-from .models import User
+from .models import User, Weekday
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
@@ -23,10 +23,17 @@ class LoginForm(AuthenticationForm):
 
 class ProfileForm(forms.ModelForm):
     time_zone = forms.ChoiceField(choices=time_zone_choices, required=False)
+    week_start = forms.TypedChoiceField(
+        choices=Weekday.choices,
+        coerce=int,
+        required=False,
+        empty_value=Weekday.MONDAY,
+        label="Week starts on",
+    )
 
     class Meta:
         model = User
-        fields = ["first_name", "last_name", "email", "time_zone"]
+        fields = ["first_name", "last_name", "email", "time_zone", "week_start"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -97,6 +97,18 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError("%(value)s is not a known time zone.", params={"value": value})
 
 
+class Weekday(models.IntegerChoices):
+    """Python's numbering (`date.weekday()`): Monday is 0."""
+
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
 class User(AbstractUser):
     time_zone = models.CharField(
         max_length=64,
@@ -104,6 +116,11 @@ class User(AbstractUser):
         default="",
         validators=[validate_time_zone],
         help_text="Times are shown in this zone; blank uses the site's default.",
+    )
+    week_start = models.PositiveSmallIntegerField(
+        choices=Weekday.choices,
+        default=Weekday.MONDAY,
+        help_text="The first day of your week on the timesheet and in reports.",
     )
 
     @property

@@ -3,18 +3,25 @@ import secrets
 
 from django.utils import timezone
 
-from .models import ApiToken, User
+from .models import ApiToken, User, Weekday
 
 
 def update_profile(
-    *, user: User, first_name: str, last_name: str, email: str, time_zone: str
+    *,
+    user: User,
+    first_name: str,
+    last_name: str,
+    email: str,
+    time_zone: str,
+    week_start: int = Weekday.MONDAY,
 ) -> User:
     user.first_name = first_name
     user.last_name = last_name
     user.email = email
     user.time_zone = time_zone
+    user.week_start = week_start
     user.full_clean(validate_unique=False)
-    user.save(update_fields=["first_name", "last_name", "email", "time_zone"])
+    user.save(update_fields=["first_name", "last_name", "email", "time_zone", "week_start"])
     return user
 
 

@@ -1,3 +1,4 @@
+import re
 import zoneinfo
 
 import pytest
@@ -138,3 +139,27 @@ def test_navigation_shows_admin_to_staff(client, admin_user):
     items = response.context["nav_items"]
     assert items[-1]["label"] == "Admin"
     assert [item["label"] for item in items if item["current"]] == ["Work queue"]
+
+
+def test_profile_sets_the_first_day_of_the_week(user_client, user):
+    assert user.week_start == 0
+    response = user_client.post(
+        reverse("core:profile"),
+        {"first_name": "", "last_name": "", "email": "", "time_zone": "", "week_start": "6"},
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.week_start == 6
+    page = user_client.get(reverse("core:profile"))
+    assert re.search(rb'<option value="6"\s+selected\s*>Sunday', page.content)
+
+
+def test_profile_refuses_an_unknown_first_day(user_client, user):
+    response = user_client.post(
+        reverse("core:profile"),
+        {"first_name": "", "last_name": "", "email": "", "time_zone": "", "week_start": "7"},
+    )
+    assert response.status_code == 200
+    assert b"Select a valid choice" in response.content
+    user.refresh_from_db()
+    assert user.week_start == 0
