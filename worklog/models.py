@@ -41,7 +41,7 @@ from worklog.procedures.models import (
     SOPStep,
     SOPTask,
 )
-from worklog.timer.models import EndReason, WorkSession, WorkSessionQuerySet
+from worklog.timer.models import EndReason, TimerPreferences, WorkSession, WorkSessionQuerySet
 
 __all__ = [
     "SOP",
@@ -54,6 +54,7 @@ __all__ = [
     "SOPTask",
     "SafetyCheck",
     "SessionStatus",
+    "TimerPreferences",
     "WorkSession",
     "WorkSessionQuerySet",
     "HIERARCHY_FIELDS",

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q, Sum
 from django.urls import reverse
@@ -18,6 +19,7 @@ class EndReason(models.TextChoices):
     STOPPED = "stopped", "Stopped"
     SWITCHED = "switched", "Switched to another session"
     CORRECTED = "corrected", "Stop time corrected"
+    AUTO_STOPPED = "auto_stopped", "Stopped automatically"
 
 
 class WorkSessionQuerySet(SoftDeleteQuerySet):
@@ -180,3 +182,37 @@ class WorkSession(UUIDModel, BaseModel):
 
 def seconds_between(start, end) -> int:
     return int((end - start).total_seconds())
+
+
+class TimerPreferences(models.Model):
+    """One user's timer settings; a user without a row has the defaults (nothing automatic)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="timer_preferences",
+    )
+    auto_stop_after_hours = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 7)],
+        help_text="Stop a running timer automatically after this many hours; blank for never.",
+    )
+    auto_stop_at = models.TimeField(
+        null=True,
+        blank=True,
+        help_text="Stop a running timer automatically at this time every day (in your zone).",
+    )
+    report_columns = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The columns chosen for the last export of a timer report.",
+    )
+
+    class Meta:
+        verbose_name = "timer preferences"
+        verbose_name_plural = "timer preferences"
+
+    def __str__(self):
+        return f"Timer preferences of {self.user}"
