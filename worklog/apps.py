@@ -9,6 +9,7 @@ class WorklogConfig(AppConfig):
 
     def ready(self):
         from .journal.models import Project, Task
+        from .journal.selectors import hierarchy_placements
         from .procedures.models import ProcedureSession
         from .procedures.services import ensure_supervisors_group
         from .targets import TargetType, register_target_type
@@ -36,6 +37,7 @@ class WorklogConfig(AppConfig):
                 label="Task",
                 search_fields=("name", "story__feature__epic__project__name"),
                 visible_to=lambda user: Task.objects.for_user(user).filter(is_active=True),
+                placements=hierarchy_placements(Task),
             )
         )
         register_target_type(
@@ -46,5 +48,6 @@ class WorklogConfig(AppConfig):
                 visible_to=lambda user: (
                     Project.objects.for_user(user).filter(is_active=True).select_related("client")
                 ),
+                placements=hierarchy_placements(Project),
             )
         )

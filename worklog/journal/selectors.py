@@ -1,6 +1,7 @@
 """Reads the journal's pages need: a user's hierarchy for the pickers, the filtered list of
 work logs, and the totals and rows of a report, each in a fixed number of queries."""
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -23,6 +24,7 @@ from worklog.journal.models import (
     WorkLogPreset,
     WorkLogReport,
 )
+from worklog.targets import TargetPlacement
 from worklog.timer.models import WorkSession
 
 
@@ -319,3 +321,33 @@ def journal_draft_url(session: WorkSession | None) -> str:
     if model not in (Task, Project):
         return ""
     return f"{reverse('worklog:journal-entry')}?session={session.pk}"
+
+
+# The path from each timeable level of the hierarchy to the project it belongs to.
+PROJECT_PATHS = {
+    Project: "",
+    Sprint: "project",
+    Epic: "project",
+    Feature: "epic__project",
+    Story: "feature__epic__project",
+    Task: "story__feature__epic__project",
+}
+
+
+def hierarchy_placements(model) -> Callable[..., dict[str, TargetPlacement]]:
+    """The target registry's `placements` for one level of the hierarchy: the user's nodes among
+    the keys (inactive ones included), each under its client and project, in one query."""
+    project = f"{PROJECT_PATHS[model]}__" if PROJECT_PATHS[model] else ""
+
+    def placements(user, pks: Collection[str]) -> dict[str, TargetPlacement]:
+        rows = (
+            model.objects.for_user(user)
+            .filter(pk__in=pks)
+            .values_list("pk", "name", f"{project}client__name", f"{project}name")
+        )
+        return {
+            str(pk): TargetPlacement(label=name, client=client_name, project=project_name)
+            for pk, name, client_name, project_name in rows
+        }
+
+    return placements
