@@ -26,6 +26,7 @@ from worklog.journal.models import (
 )
 from worklog.targets import TargetPlacement
 from worklog.timer.models import WorkSession
+from worklog.timer.reports import seconds_by_target
 
 
 def clients_for(user) -> QuerySet[Client]:
@@ -115,7 +116,9 @@ def worklog_detail(user) -> QuerySet[WorkLog]:
 
 
 def reports_for(user) -> QuerySet[WorkLogReport]:
-    return WorkLogReport.objects.for_user(user).select_related("client", "project", "sprint")
+    return WorkLogReport.objects.for_user(user).select_related(
+        "user", "client", "project", "sprint"
+    )
 
 
 def week_of(day: date) -> tuple[date, date]:
@@ -216,6 +219,11 @@ class ReportData:
     by_work_type: list[TotalRow]
     weeks: list[WeekBar]
     highlights: list[WorkLogBullet]
+    tracked_seconds: int
+
+    @property
+    def tracked_hours(self) -> str:
+        return f"{self.tracked_seconds / 3600:.2f}"
 
 
 def report_worklogs(report: WorkLogReport) -> QuerySet[WorkLog]:
@@ -308,7 +316,34 @@ def report_data(report: WorkLogReport) -> ReportData:
         ),
         weeks=weeks,
         highlights=highlights,
+        tracked_seconds=tracked_seconds(report),
     )
+
+
+def tracked_seconds(report: WorkLogReport) -> int:
+    """The timer's time in the report's period on the journal's tasks and projects in its scope
+    (a sprint's report: its project, as tasks do not belong to sprints), to set beside the time
+    the work logs state: one query, and one per timed kind of node when the report is scoped."""
+    timed = seconds_by_target(
+        report.user,
+        first_day=report.period_start,
+        last_day=report.period_end,
+        target_models=(Task, Project),
+    )
+    if not (report.client_id or report.project_id):
+        return sum(timed.values())
+    total = 0
+    for model in (Task, Project):
+        pks = [pk for timed_model, pk in timed if timed_model is model]
+        path = PROJECT_PATHS[model]
+        if report.project_id:
+            scope = {f"{path}_id" if path else "pk": report.project_id}
+        else:
+            scope = {f"{path}__client_id" if path else "client_id": report.client_id}
+        if pks:
+            in_scope = model.objects.filter(pk__in=pks, **scope).values_list("pk", flat=True)
+            total += sum(timed[(model, str(pk))] for pk in in_scope)
+    return total
 
 
 def journal_draft_url(session: WorkSession | None) -> str:
