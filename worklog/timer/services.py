@@ -2,16 +2,19 @@
 user's row, so two requests for one user (two tabs, a double click, the hotkey and a click) run
 one after the other: neither can miss the session the other just started or stopped."""
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
 from worklog.timer.exceptions import InvalidSessionTimesError, NoActiveSessionError
-from worklog.timer.models import EndReason, WorkSession
+from worklog.timer.models import EndReason, TimerPreferences, WorkSession
+from worklog.timer.reports import REPORT_COLUMNS
 
 
 def _lock_user(user) -> None:
@@ -244,3 +247,18 @@ def restore_session(*, session: WorkSession) -> WorkSession:
     _check_no_overlap(session, session.started_at, session.stopped_at)
     session.restore()
     return session
+
+
+@transaction.atomic
+def set_report_columns(*, user, columns: Collection[str]) -> TimerPreferences:
+    """Remember the columns `user` chose for exports of the timer report, in the report's own
+    order; refused unless they name at least one known column and nothing else."""
+    unknown = sorted(set(columns) - set(REPORT_COLUMNS))
+    if unknown:
+        raise ValidationError({"columns": f"Unknown columns: {', '.join(unknown)}."})
+    if not columns:
+        raise ValidationError({"columns": "Choose at least one column."})
+    preferences, _ = TimerPreferences.objects.update_or_create(
+        user=user, defaults={"report_columns": [key for key in REPORT_COLUMNS if key in columns]}
+    )
+    return preferences

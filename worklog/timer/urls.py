@@ -1,4 +1,5 @@
-"""The timer's pages: the dashboard, start/stop/toggle, the target search and session edits."""
+"""The timer's pages: the dashboard, start/stop/toggle, the target search, session edits and the
+report with its downloads."""
 
 from django.urls import path
 
@@ -14,4 +15,6 @@ urlpatterns = [
     path("timer/sessions/<uuid:pk>/stop-at/", views.stop_at, name="session-stop-at"),
     path("timer/sessions/<uuid:pk>/delete/", views.session_delete, name="session-delete"),
     path("timer/sessions/<uuid:pk>/restore/", views.session_restore, name="session-restore"),
+    path("timer/report/", views.timer_report, name="timer-report"),
+    path("timer/report/download/", views.timer_report_download, name="timer-report-download"),
 ]
