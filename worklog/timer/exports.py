@@ -65,8 +65,8 @@ def _duration(seconds: int) -> str:
 # Each column's value of an entry, as text (CSV and Markdown).
 TEXT_VALUES: dict[str, Callable[[Entry], str]] = {
     "date": lambda entry: entry.day.isoformat(),
-    "start": lambda entry: f"{entry.start:%H:%M}",
-    "end": lambda entry: f"{entry.end:%H:%M}",
+    "start": lambda entry: f"{entry.start.hour:02}:{entry.start.minute:02}",
+    "end": lambda entry: f"{entry.end.hour:02}:{entry.end.minute:02}",
     "hours": lambda entry: f"{entry.hours:.2f}",
     "duration": lambda entry: _duration(entry.seconds),
     "target": lambda entry: entry.target.label,

@@ -175,8 +175,8 @@ def report_period(
 
 
 class RoundingMode(models.TextChoices):
-    UP = "up", "up"
-    DOWN = "down", "down"
+    UP = "up", "up to"
+    DOWN = "down", "down to"
     NEAREST = "nearest", "to the nearest"
 
 
@@ -496,7 +496,7 @@ def timer_report(
 ENTRY_CHUNK = 2000
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Entry:
     """One row of an export: a session's part of one local day."""
 

@@ -460,9 +460,10 @@ def _render_report(
             "report": report,
             "chart": report_chart(report),
             "grouped_totals": exports.grouped_totals(report),
+            # A week lists every day; a longer period, the days with time.
             "day_rows": (
                 report.by_day
-                if len(report.by_day) <= DAYS_CHARTED_ONE_BY_ONE
+                if len(report.by_day) <= 7
                 else [day for day in report.by_day if day.seconds]
             ),
             "report_params": params,

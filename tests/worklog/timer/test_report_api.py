@@ -43,7 +43,8 @@ def test_the_report_as_json(api, user, other_user):
         "last_day": "2026-12-06",
         "label": "30 November – 6 December 2026",
     }
-    assert body["rounding"]["minutes"] == 15 and "rounded up 15" in body["rounding"]["description"]
+    assert body["rounding"]["minutes"] == 15
+    assert "rounded up to 15" in body["rounding"]["description"]
     # 50 min -> 60; the late hour is 30 + 30 minutes on two days, each rounded to 30.
     assert (body["total_seconds"], body["total_hours"], body["session_count"]) == (7200, 2.0, 2)
     assert body["by_target"][0] == {

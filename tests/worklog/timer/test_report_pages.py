@@ -71,7 +71,7 @@ def test_the_report_page_shows_the_periods_totals_chart_and_groupings(user_clien
     assert report.period.label == "December 2026"
     assert report.total_hours == "3.50" and report.session_count == 2
     assert "<svg" in page and "Hours per day, December 2026" in page
-    assert "rounded up 15 minutes" in page
+    assert "rounded up to 15 minutes" in page
     assert "Card form" in page and "Acme / Acme site" in page and "not yours" not in page
     assert response.context["previous_query"] == (
         "period=month&date=2026-11-01&rounding=15&rounding_mode=up&rounding_scope=entries"

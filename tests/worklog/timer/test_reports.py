@@ -272,7 +272,7 @@ def test_rounding_each_session_rounds_each_days_part_of_one_across_midnight(user
 
 def test_the_rounding_is_stated():
     assert str(Rounding()) == "Not rounded: the time as tracked, to the second."
-    assert "rounded up 15 minutes" in str(Rounding(minutes=15, mode="up"))
+    assert "rounded up to 15 minutes" in str(Rounding(minutes=15, mode="up"))
     assert str(Rounding(minutes=6, scope="totals")) == (
         "Each total is rounded to the nearest 6 minutes."
     )
@@ -331,3 +331,18 @@ def test_seconds_by_target_for_the_journal(user, other_user):
         user, first_day=date(2026, 12, 1), last_day=date(2026, 12, 2), target_models=[Task]
     )
     assert found == {(Task, str(tree.task.pk)): 3600}
+
+
+def test_a_type_without_placements_is_named_as_its_objects_name_themselves(
+    user, widget_target_type
+):
+    from tests.testapp.models import Widget
+
+    widget = Widget.objects.create(name="Quarterly report")
+    session(user, at(2026, 12, 1, 9), at(2026, 12, 1, 10), target=widget)
+    report = report_of(user, date(2026, 12, 1))
+    assert [(row.label, row.key) for row in report.by_target] == [
+        (str(widget), f"testapp.widget:{widget.pk}")
+    ]
+    assert [row.label for row in report.by_client] == ["No client"]
+    assert [row.label for row in report.by_target_type] == ["Widget"]
