@@ -10,7 +10,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
 
-from worklog.timer.exceptions import InvalidSessionTimesError, NoActiveSessionError
+from worklog.timer.exceptions import (
+    InvalidSessionTimesError,
+    NoActiveSessionError,
+    OverlappingSessionError,
+)
 from worklog.timer.models import EndReason, WorkSession
 
 
@@ -213,8 +217,8 @@ def correct_session(
     session = WorkSession.objects.get(pk=session.pk)
     if session.is_active:
         raise InvalidSessionTimesError("Stop the session before correcting it.", field="stopped_at")
-    if stopped_at < started_at:
-        raise InvalidSessionTimesError("The stop must not be before the start.", field="stopped_at")
+    if stopped_at <= started_at:
+        raise InvalidSessionTimesError("The stop must be after the start.", field="stopped_at")
     if stopped_at > timezone.now():
         raise InvalidSessionTimesError("The stop must not be in the future.", field="stopped_at")
     _check_no_overlap(session, started_at, stopped_at)
@@ -244,3 +248,109 @@ def restore_session(*, session: WorkSession) -> WorkSession:
     _check_no_overlap(session, session.started_at, session.stopped_at)
     session.restore()
     return session
+
+
+def _overlapping(user, started_at: datetime, stopped_at: datetime, *, exclude=None) -> list:
+    """The user's sessions that share time with [started_at, stopped_at), earliest first."""
+    others = WorkSession.objects.for_user(user).in_range(started_at, stopped_at)
+    if exclude is not None:
+        others = others.exclude(pk=exclude.pk)
+    return list(others.with_targets().order_by("started_at"))
+
+
+def _trims(session: WorkSession, started_at: datetime, stopped_at: datetime) -> str | None:
+    """Which end of `session` gives way to [started_at, stopped_at): 'stop' or 'start', or None
+    when neither can (it runs, lies wholly inside, or would be split in two)."""
+    if session.is_active:
+        return None
+    if session.started_at < started_at and session.stopped_at <= stopped_at:
+        return "stop"
+    if session.started_at >= started_at and session.stopped_at > stopped_at:
+        return "start"
+    return None
+
+
+def _trim(session: WorkSession, end: str, started_at: datetime, stopped_at: datetime) -> None:
+    if end == "stop":
+        session.stopped_at = started_at
+        session.end_reason = EndReason.CORRECTED
+    else:
+        if session.effective_at == session.started_at:
+            session.effective_at = stopped_at
+        session.started_at = stopped_at
+    session.duration_seconds = int((session.stopped_at - session.started_at).total_seconds())
+    session.save()
+
+
+@transaction.atomic
+def add_session(
+    *,
+    user,
+    started_at: datetime,
+    stopped_at: datetime,
+    target: Any = None,
+    session_type: str = "",
+    notes: str = "",
+    trim_overlapping: bool = False,
+) -> WorkSession:
+    """Record time the user forgot to track, as a stopped session. An overlap with the user's
+    other sessions is refused (OverlappingSessionError names them), unless `trim_overlapping`
+    and each of them can give way at one end."""
+    if stopped_at <= started_at:
+        raise InvalidSessionTimesError("The stop must be after the start.", field="stopped_at")
+    if stopped_at > timezone.now():
+        raise InvalidSessionTimesError("The stop must not be in the future.", field="stopped_at")
+    _lock_user(user)
+    overlapping = _overlapping(user, started_at, stopped_at)
+    trims = [_trims(other, started_at, stopped_at) for other in overlapping]
+    if overlapping and not (trim_overlapping and all(trims)):
+        raise OverlappingSessionError(overlapping, zone=user.zone, trimmable=all(trims))
+    for other, end in zip(overlapping, trims, strict=True):
+        _trim(other, end, started_at, stopped_at)
+    return WorkSession.objects.create(
+        user=user,
+        target=target,
+        session_type=session_type,
+        notes=notes,
+        started_at=started_at,
+        effective_at=started_at,
+        stopped_at=stopped_at,
+        duration_seconds=int((stopped_at - started_at).total_seconds()),
+        end_reason=EndReason.STOPPED,
+        switch_policy=True,
+    )
+
+
+@transaction.atomic
+def move_running_start(*, session: WorkSession, started_at: datetime) -> WorkSession:
+    """Move a running session's start, e.g. back to when the work really began: not into the
+    future, and not over another of the user's sessions."""
+    _lock_user(session.user)
+    session = WorkSession.objects.get(pk=session.pk)
+    if not session.is_active:
+        raise InvalidSessionTimesError(
+            "Only a running session's start can be moved; correct a stopped one.",
+            field="started_at",
+        )
+    if started_at > timezone.now():
+        raise InvalidSessionTimesError("The start must not be in the future.", field="started_at")
+    if started_at < session.started_at:
+        overlapping = _overlapping(session.user, started_at, session.started_at, exclude=session)
+        if overlapping:
+            raise OverlappingSessionError(overlapping, zone=session.user.zone, trimmable=False)
+    if session.effective_at == session.started_at:
+        session.effective_at = started_at
+    session.started_at = started_at
+    session.save(update_fields=["started_at", "effective_at", "updated_at"])
+    return session
+
+
+def continue_session(*, session: WorkSession) -> WorkSession:
+    """Start the same work again now: the session's target, type and notes (switching from
+    whatever runs)."""
+    return start_session(
+        session.user,
+        target=session.target,
+        session_type=session.session_type,
+        notes=session.notes,
+    )

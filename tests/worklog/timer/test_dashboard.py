@@ -272,7 +272,7 @@ def test_correction_page_saves_and_refuses_bad_times(user_client, user):
     }
     response = user_client.post(url, bad)
     assert response.status_code == 422
-    assert "The stop must not be before the start." in response.content.decode()
+    assert "The stop must be after the start." in response.content.decode()
     good = {**bad, "started_at": local(ago(hours=4)), "stopped_at": local(ago(hours=3))}
     assert user_client.post(url, good).status_code == 302
     session.refresh_from_db()
