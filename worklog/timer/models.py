@@ -142,6 +142,14 @@ class WorkSession(UUIDModel, BaseModel):
         super().save(*args, **kwargs)
 
     @property
+    def target_key(self) -> str:
+        """The target's key as the picker and the API name it (`app_label.model:id`), or ''."""
+        if not self.target_content_type_id:
+            return ""
+        content_type = ContentType.objects.get_for_id(self.target_content_type_id)
+        return f"{content_type.app_label}.{content_type.model}:{self.target_id}"
+
+    @property
     def is_active(self) -> bool:
         """Check if session is currently active."""
         return self.stopped_at is None

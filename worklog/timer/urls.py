@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from worklog.timer import views
+from worklog.timer import timesheet_views, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -14,4 +14,9 @@ urlpatterns = [
     path("timer/sessions/<uuid:pk>/stop-at/", views.stop_at, name="session-stop-at"),
     path("timer/sessions/<uuid:pk>/delete/", views.session_delete, name="session-delete"),
     path("timer/sessions/<uuid:pk>/restore/", views.session_restore, name="session-restore"),
+    path("timer/sessions/<uuid:pk>/continue/", views.session_continue, name="session-continue"),
+    path("timer/sessions/<uuid:pk>/move-start/", views.move_start, name="session-move-start"),
+    path("timer/sessions/new/", timesheet_views.session_add, name="session-add"),
+    path("timer/week/", timesheet_views.week, name="timer-week"),
+    path("timer/day/", timesheet_views.day, name="timer-day"),
 ]

@@ -11,16 +11,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.charts import BarChart, bar_chart
 from decisioning.http import idempotent_view
 from worklog.journal.selectors import journal_draft_url
 from worklog.targets import (
-    Target,
     resolve_target,
     search_targets,
-    target_type_for_model,
     target_types,
 )
 from worklog.timer import services
@@ -29,7 +28,7 @@ from worklog.timer.exceptions import (
     NoActiveSessionError,
     SessionAlreadyStoppedError,
 )
-from worklog.timer.forms import CorrectionForm, StartForm, StopAtForm, StopForm
+from worklog.timer.forms import CorrectionForm, MoveStartForm, StartForm, StopAtForm, StopForm
 from worklog.timer.models import EndReason, WorkSession
 from worklog.timer.selectors import (
     Totals,
@@ -170,16 +169,6 @@ def _change_response(
     return render(request, "worklog/timer/swap.html", context)
 
 
-def _target_from_key(request: HttpRequest, key: str) -> Target | None:
-    """The target a form names; 404 when it names one this user may not time."""
-    if not key:
-        return None
-    target = resolve_target(request.user, key)
-    if target is None:
-        raise Http404("No such target.")
-    return target
-
-
 def _describe(session: WorkSession) -> str:
     return str(session.target) if session.target_id and session.target else "no target"
 
@@ -262,6 +251,12 @@ def toggle(request: HttpRequest) -> HttpResponse:
 def target_search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:100]
     found = search_targets(request.user, query) if query.strip() else []
+    if request.GET.get("choose"):
+        # The picker inside a form: choices to select, keeping the one already chosen.
+        chosen = resolve_target(request.user, request.GET.get("target", "")[:300])
+        found = [target for target in found if chosen is None or target.key != chosen.key]
+        context = {"found_targets": found, "query": query, "chosen_target": chosen}
+        return render(request, "worklog/timer/target_field.html#target-choices", context)
     return render(request, f"{TEMPLATE}#target-results", {"found_targets": found, "query": query})
 
 
@@ -293,25 +288,6 @@ def stop_at(request: HttpRequest, pk) -> HttpResponse:
     return _timer_response(request)
 
 
-def _target_choices(request: HttpRequest, session: WorkSession) -> tuple[str, list]:
-    choices = [
-        (target.key, f"{target.label} ({target.type.label})")
-        for target in recent_targets(request.user)
-    ]
-    current_key = ""
-    target_type = (
-        target_type_for_model(session.target_content_type.model_class())
-        if session.target_content_type_id
-        else None
-    )
-    if target_type and session.target is not None:
-        current = Target(target_type, session.target)
-        current_key = current.key
-        if current_key not in dict(choices):
-            choices.insert(0, (current_key, f"{current.label} ({target_type.label})"))
-    return current_key, choices
-
-
 @require_http_methods(["GET", "POST"])
 @idempotent_view
 def session_edit(request: HttpRequest, pk) -> HttpResponse:
@@ -320,16 +296,12 @@ def session_edit(request: HttpRequest, pk) -> HttpResponse:
     if session.is_active:
         messages.warning(request, "Stop the session before correcting it.")
         return redirect("worklog:dashboard")
-    current_key, choices = _target_choices(request, session)
     form = CorrectionForm.for_session(
-        session,
-        target_key=current_key,
-        target_choices=choices,
-        data=request.POST if request.method == "POST" else None,
+        session, user=request.user, data=request.POST if request.method == "POST" else None
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        target = _target_from_key(request, data["target"])
+        target = data["target"]
         try:
             services.correct_session(
                 session=session,
@@ -344,12 +316,12 @@ def session_edit(request: HttpRequest, pk) -> HttpResponse:
             form.add_error(error.field, str(error))
         else:
             messages.success(request, "Session corrected.")
-            return redirect("worklog:dashboard")
+            return redirect(_safe_next(request) or "worklog:dashboard")
     status = 422 if form.errors else 200
     return render(
         request,
         "worklog/timer/session_edit.html",
-        {"form": form, "session": session},
+        {"form": form, "session": session, "next": _safe_next(request), **form.picker_context()},
         status=status,
     )
 
@@ -359,6 +331,11 @@ def session_edit(request: HttpRequest, pk) -> HttpResponse:
 def session_delete(request: HttpRequest, pk) -> HttpResponse:
     session = _own_session(request, pk)
     services.delete_session(session=session)
+    back = _safe_next(request)
+    if back and not request.htmx:
+        # The page the row was on offers the Undo.
+        separator = "&" if "?" in back else "?"
+        return redirect(f"{back}{separator}{urlencode({'deleted': session.pk})}")
     if not request.htmx:
         messages.success(request, "Session deleted.")
     return _timer_response(request, deleted_session=session, announcement="Session deleted.")
@@ -368,9 +345,59 @@ def session_delete(request: HttpRequest, pk) -> HttpResponse:
 @idempotent_view
 def session_restore(request: HttpRequest, pk) -> HttpResponse:
     session = get_object_or_404(WorkSession.all_objects.for_user(request.user).deleted(), pk=pk)
+    back = _safe_next(request)
     try:
         services.restore_session(session=session)
     except InvalidSessionTimesError as error:
         messages.error(request, f"Could not restore the session: {error}")
-        return _timer_response(request)
+        return redirect(back) if back and not request.htmx else _timer_response(request)
+    if back and not request.htmx:
+        messages.success(request, "Session restored.")
+        return redirect(back)
     return _timer_response(request, announcement="Session restored.")
+
+
+@require_POST
+@idempotent_view
+def session_continue(request: HttpRequest, pk) -> HttpResponse:
+    """Start the same target, type and notes as a listed session, now."""
+    session = services.continue_session(session=_own_session(request, pk))
+    announcement = f"Timer started: {_describe(session)}."
+    back = _safe_next(request)
+    if back and not request.htmx:
+        messages.success(request, announcement)
+        return redirect(back)
+    return _change_response(
+        request,
+        announcement=announcement,
+        started=session,
+        stopped=list(WorkSession.objects.for_user(request.user).switched_to(session)),
+        refresh_recent_targets=bool(session.target_id),
+    )
+
+
+@require_POST
+@idempotent_view
+def move_start(request: HttpRequest, pk) -> HttpResponse:
+    """Move the running session's start: to a given time, or by a few minutes."""
+    session = _own_session(request, pk)
+    form = MoveStartForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the new start as a time, or a number of minutes.")
+        return _timer_response(request, status=422)
+    try:
+        services.move_running_start(session=session, started_at=form.new_start(session))
+    except InvalidSessionTimesError as error:
+        messages.error(request, f"The start was not moved: {error}")
+        return _timer_response(request, status=409)
+    return _timer_response(request, announcement="Start moved.")
+
+
+def _safe_next(request: HttpRequest) -> str | None:
+    """The page (of this site) a form asks to return to, from `next`."""
+    back = request.POST.get("next") or request.GET.get("next") or ""
+    if back and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return back
+    return None
