@@ -202,7 +202,15 @@ class MoveStartForm(forms.Form):
     )
     shift_minutes = forms.IntegerField(required=False, min_value=-24 * 60, max_value=24 * 60)
 
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("shift_minutes") is None and cleaned.get("started_at") is None:
+            raise forms.ValidationError("Give the new start, or by how much to move it.")
+        return cleaned
+
     def new_start(self, session: WorkSession):
-        if self.cleaned_data.get("started_at"):
-            return self.cleaned_data["started_at"]
-        return session.started_at + timedelta(minutes=self.cleaned_data.get("shift_minutes") or 0)
+        # The quick buttons send a shift; the start field is in the same form, filled in.
+        shift = self.cleaned_data.get("shift_minutes")
+        if shift is not None:
+            return session.started_at + timedelta(minutes=shift)
+        return self.cleaned_data["started_at"]

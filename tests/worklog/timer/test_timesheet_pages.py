@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db
 WEEK = reverse("worklog:timer-week")
 DAY = reverse("worklog:timer-day")
 ADD = reverse("worklog:session-add")
+HTMX_HEADERS = {"HX-Request": "true"}
 
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:
@@ -356,3 +357,25 @@ def test_duplicating_another_users_session_copies_nothing(user_client, other_use
     )
     html = user_client.get(ADD, {"duplicate": theirs.pk}).content.decode()
     assert "Their notes" not in html
+
+
+def test_dashboard_quick_buttons_move_the_running_start(user_client, user):
+    running = services.start_session(user, started_at=timezone.now() - timedelta(minutes=20))
+    html = user_client.get(reverse("worklog:dashboard")).content.decode()
+    assert 'data-testid="move-start"' in html
+    url = reverse("worklog:session-move-start", args=[running.pk])
+    # The buttons post their shift together with the start field's current value.
+    response = user_client.post(
+        url, {"shift_minutes": "5", "started_at": local(running.started_at)}, headers=HTMX_HEADERS
+    )
+    assert response.status_code == 200
+    assert "Start moved." in response.content.decode()
+    moved = WorkSession.objects.get(pk=running.pk)
+    assert moved.started_at == running.started_at + timedelta(minutes=5)
+    assert user_client.post(url, {}, headers=HTMX_HEADERS).status_code == 422
+
+
+def test_dashboard_links_to_the_week_the_day_and_add_time(user_client):
+    html = user_client.get(reverse("worklog:dashboard")).content.decode()
+    for url in (WEEK, DAY, ADD):
+        assert f'href="{url}"' in html
