@@ -1,4 +1,5 @@
-"""The timer's pages: the dashboard, start/stop/toggle, the target search and session edits."""
+"""The timer's pages: the dashboard, start/stop/toggle, the target search, session edits, the
+running timer's state check, and the timesheet (week, day, add time)."""
 
 from django.urls import path
 
@@ -10,6 +11,7 @@ urlpatterns = [
     path("timer/stop/", views.stop, name="timer-stop"),
     path("timer/toggle/", views.toggle, name="timer-toggle"),
     path("timer/targets/", views.target_search, name="timer-targets"),
+    path("timer/state/", views.state, name="timer-state"),
     path("timer/sessions/<uuid:pk>/edit/", views.session_edit, name="session-edit"),
     path("timer/sessions/<uuid:pk>/stop-at/", views.stop_at, name="session-stop-at"),
     path("timer/sessions/<uuid:pk>/delete/", views.session_delete, name="session-delete"),

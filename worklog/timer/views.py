@@ -6,8 +6,15 @@ from contextlib import suppress
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotModified,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +37,7 @@ from worklog.timer.exceptions import (
 )
 from worklog.timer.forms import CorrectionForm, MoveStartForm, StartForm, StopAtForm, StopForm
 from worklog.timer.models import EndReason, WorkSession
+from worklog.timer.running import RunningTimer, state_version
 from worklog.timer.selectors import (
     Totals,
     active_session,
@@ -65,6 +73,8 @@ def _active_context(user, active: WorkSession | None, now) -> dict:
     long_running = is_long_running(active, now=now)
     return {
         "active": active,
+        "running_timer": RunningTimer.of(user, active),
+        "on_dashboard": True,
         "elapsed_seconds": int((now - active.started_at).total_seconds()) if active else 0,
         "long_running": long_running,
         "long_session_hours": int(long_session_limit().total_seconds() // 3600),
@@ -124,6 +134,19 @@ def _back_to_dashboard(stopped_session: WorkSession | None = None) -> HttpRespon
     return redirect("worklog:dashboard")
 
 
+def _header_response(request: HttpRequest, *, announcement: str, status: int = 200):
+    """The answer to the header's toggle on a page other than the dashboard: the header."""
+    context = {
+        "running_timer": RunningTimer(request.user),
+        "announcement": announcement,
+    }
+    return render(request, "base.html#timer-header", context, status=status)
+
+
+def _answers_header(request: HttpRequest) -> bool:
+    return bool(request.htmx) and request.POST.get("answer") == "header"
+
+
 def _timer_response(
     request: HttpRequest, *, announcement: str = "", status: int = 200, **extra
 ) -> HttpResponse:
@@ -131,6 +154,8 @@ def _timer_response(
     effect on them is not known in advance (a correction, a deletion, an error)."""
     if not request.htmx:
         return _back_to_dashboard()
+    if _answers_header(request):
+        return _header_response(request, announcement=announcement, status=status)
     context = _timer_context(request, announcement=announcement, **extra)
     return render(request, "worklog/timer/swap.html", context, status=status)
 
@@ -149,6 +174,8 @@ def _change_response(
     stopped_by_user = stopped[0] if stopped and started is None else None
     if not request.htmx:
         return _back_to_dashboard(stopped_by_user)
+    if _answers_header(request):
+        return _header_response(request, announcement=announcement)
     user = request.user
     now = timezone.now()
     # A session that has just started is the latest running one: no need to read it back.
@@ -245,6 +272,27 @@ def toggle(request: HttpRequest) -> HttpResponse:
         announcement=f"Timer stopped after {session.duration_seconds // 60} minutes.",
         stopped=[session],
     )
+
+
+@login_not_required
+@require_GET
+def state(request: HttpRequest) -> HttpResponse:
+    """Whether the running timer changed: `304` while the `If-None-Match` version holds, else
+    the version. Authenticated by the header's signed token, not the session cookie, so an
+    open tab's check costs one query."""
+    version = state_version(request.GET.get("token", ""))
+    if version is None:
+        return JsonResponse(
+            {"code": "invalid_token", "message": "Reload the page for a new token."}, status=403
+        )
+    etag = f'"{version}"'
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponseNotModified()
+    else:
+        response = JsonResponse({"version": version})
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    return response
 
 
 @require_GET
