@@ -87,8 +87,9 @@ def test_catalog_query_count_does_not_grow_with_items(
         for n in range(count - 1)
     )
     # Session, user, the user's permissions, items count and page, the current basket,
-    # categories, and the draft basket's lines with their items.
-    with django_assert_num_queries(8):
+    # categories, the draft basket's lines with their items, and the timer's banner about an
+    # automatic stop.
+    with django_assert_num_queries(9):
         response = user_client.get(reverse("catalog:catalog"))
     assert response.context["page"].paginator.count == count
 
@@ -473,8 +474,9 @@ def test_basket_page_query_count_does_not_grow_with_lines(
     )
     ContentType.objects.get_for_model(Basket)  # cached per process, as in production
     # Session, user, the user's permissions, the basket, the draft's lines with their items
-    # (5); the decision panel: may the user see the basket, and the decisions about it (2).
-    with django_assert_num_queries(7):
+    # (5); the decision panel: may the user see the basket, and the decisions about it (2);
+    # the timer's banner about an automatic stop (1).
+    with django_assert_num_queries(8):
         response = user_client.get(basket_url(basket))
     assert response.context["view"].line_count == count
 
@@ -546,8 +548,8 @@ def test_committed_basket_page_query_count_does_not_grow_with_lines(
     commit_basket(basket, work_types=["prepare", "deliver"])
     dispense(lines[0], 1)
     ContentType.objects.get_for_model(Basket)
-    # As above: the page (7) and the decision panel (2).
-    with django_assert_num_queries(9):
+    # As above: the page (7), the decision panel (2) and the banner (1).
+    with django_assert_num_queries(10):
         response = client.get(basket_url(basket))
     html = response.content.decode()
     assert html.count('data-testid="line-work-item"') == 2 * count
@@ -661,7 +663,8 @@ def test_remove_clicked_twice_removes_once(user_client, line, basket):
 def test_basket_list_query_count_does_not_grow(user_client, user, count, django_assert_num_queries):
     for _ in range(count):
         create_basket(created_by=user)
-    with django_assert_num_queries(5):
+    # Five for the list, and one for the timer's banner about an automatic stop.
+    with django_assert_num_queries(6):
         response = user_client.get(reverse("catalog:basket-list"))
     assert response.content.decode().count('data-testid="basket-row"') == count
 

@@ -127,7 +127,8 @@ def test_item_history_query_count_does_not_grow(
         commit_basket(basket)
         dispense(line, 1, dispensed_by=back_office_user)
     url = reverse("catalog:item-detail", args=[catalog_item.pk])
-    # Session, user, the user's permissions, the item, history count and page.
-    with django_assert_num_queries(6):
+    # Session, user, the user's permissions, the item, history count and page, and
+    # the timer's banner about an automatic stop.
+    with django_assert_num_queries(7):
         response = back_office.get(url)
     assert response.content.decode().count('data-testid="item-dispense-log"') == count

@@ -32,3 +32,12 @@ class InvalidSessionTimesError(WorklogError):
     def __init__(self, message: str, field: str | None = None):
         self.field = field
         super().__init__(message)
+
+
+class NoticeAlreadyAnsweredError(WorklogError):
+    """Raised when a timer notice is answered a second time (e.g. a reused "Still working?"
+    email link): each is answered once."""
+
+    def __init__(self, notice_id):
+        self.notice_id = notice_id
+        super().__init__(f"Timer notice {notice_id} was already answered")

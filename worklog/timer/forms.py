@@ -1,9 +1,9 @@
-"""The timer's forms: start, stop, stop at a time, and correct a session."""
+"""The timer's forms: start, stop, stop at a time, correct a session, and the timer settings."""
 
 from django import forms
 
 from core.validators import validate_supported_date
-from worklog.timer.models import WorkSession
+from worklog.timer.models import TimerPreferences, WorkSession
 
 LOCAL_MINUTE = "%Y-%m-%dT%H:%M"
 
@@ -75,3 +75,18 @@ class CorrectionForm(forms.Form):
         )
         form.fields["target"].choices = [("", "No target"), *target_choices]
         return form
+
+
+class TimerPreferencesForm(forms.ModelForm):
+    class Meta:
+        model = TimerPreferences
+        fields = ["auto_stop_after_hours", "auto_stop_at"]
+        labels = {
+            "auto_stop_after_hours": "Stop my timer automatically after (hours)",
+            "auto_stop_at": "Stop my timer automatically every day at",
+        }
+        help_texts = {
+            "auto_stop_after_hours": "From 1 to 168 hours; leave blank for never.",
+            "auto_stop_at": "In your time zone; leave blank for never.",
+        }
+        widgets = {"auto_stop_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}

@@ -1,4 +1,5 @@
-"""The timer's pages: the dashboard, start/stop/toggle, the target search and session edits."""
+"""The timer's pages: the dashboard, start/stop/toggle, the target search, session edits, and
+forgotten timers (the settings, the automatic-stop banner, the "Still working?" email's links)."""
 
 from django.urls import path
 
@@ -14,4 +15,16 @@ urlpatterns = [
     path("timer/sessions/<uuid:pk>/stop-at/", views.stop_at, name="session-stop-at"),
     path("timer/sessions/<uuid:pk>/delete/", views.session_delete, name="session-delete"),
     path("timer/sessions/<uuid:pk>/restore/", views.session_restore, name="session-restore"),
+    path("timer/settings/", views.timer_settings, name="timer-settings"),
+    path(
+        "timer/notices/<uuid:pk>/dismiss/",
+        views.auto_stop_notice_dismiss,
+        name="timer-notice-dismiss",
+    ),
+    path(
+        "timer/notices/<uuid:pk>/correct/",
+        views.auto_stop_notice_correct,
+        name="timer-notice-correct",
+    ),
+    path("timer/still-working/<str:token>/", views.still_working, name="timer-still-working"),
 ]

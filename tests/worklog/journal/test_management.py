@@ -210,8 +210,9 @@ def test_hierarchy_and_node_edit_pages_run_a_fixed_number_of_queries(
     for number in range(1, clients):
         make_tree(user, name=f"Client {number}")
     # Session and user, one query per level of the tree and, on the page's add form, one per
-    # level that can be a parent; the edit page's form loads its node instead.
-    with django_assert_num_queries(14):
+    # level that can be a parent; the edit page's form loads its node instead. Each page also
+    # reads the timer's banner about an automatic stop (1).
+    with django_assert_num_queries(15):
         assert user_client.get(reverse("worklog:journal-hierarchy")).status_code == 200
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         assert user_client.get(node_url("task", tree.task)).status_code == 200

@@ -57,11 +57,12 @@ def count_queries(func) -> int:
 
 
 # Session and user (2); the chosen client, validated (1); the filter form's client, project and
-# sprint choices (3); the week's work logs with their hierarchy (1).
-LIST_QUERIES = 7
+# sprint choices (3); the week's work logs with their hierarchy (1); the timer's banner about an
+# automatic stop (1).
+LIST_QUERIES = 8
 # Session and user (2); the report (1); its work logs, totals, by client, by project, by work
-# type, per week and the highlighted bullets (7).
-REPORT_QUERIES = 10
+# type, per week and the highlighted bullets (7); the banner (1).
+REPORT_QUERIES = 11
 
 
 @pytest.mark.parametrize("size", [5, 60])
@@ -81,4 +82,5 @@ def test_report_query_count_is_fixed(user_client, user, size):
     url = reverse("worklog:journal-report", args=[report.pk])
     assert count_queries(lambda: user_client.get(url)) == REPORT_QUERIES
     csv_url = reverse("worklog:journal-report-csv", args=[report.pk])
-    assert count_queries(lambda: user_client.get(csv_url)) == REPORT_QUERIES
+    # The download is no page: no banner.
+    assert count_queries(lambda: user_client.get(csv_url)) == REPORT_QUERIES - 1

@@ -313,10 +313,11 @@ def test_history_most_recent_first_with_status_filter(user_client, user, other_u
 # Query counts
 
 # Auth session and user (2); the session with SOP and current step (1); tasks, steps, checks,
-# decisions (4); the supervisor permission check (1).
-RUN_PAGE_QUERIES = 8
-# Auth session and user (2); count and page of sessions with their SOPs (2).
-HISTORY_PAGE_QUERIES = 4
+# decisions (4); the supervisor permission check (1); the timer's banner about an automatic
+# stop (1).
+RUN_PAGE_QUERIES = 9
+# Auth session and user (2); count and page of sessions with their SOPs (2); the banner (1).
+HISTORY_PAGE_QUERIES = 5
 # Auth session and user (2); the session (1); the service's transaction, a savepoint inside the
 # test's (2), in which: lock the worker and the session (2), the SOP's steps (1), update the
 # session and insert the check (2); the changed rows' checks (1).
