@@ -54,3 +54,12 @@ def describe_session(session, zone) -> str:
     stop = f"{session.stopped_at.astimezone(zone):%H:%M}" if session.stopped_at else "now"
     target = str(session.target) if session.target_id and session.target else "no target"
     return f"{start:%a %-d %b %H:%M}–{stop} ({target})"
+
+
+class NoticeAlreadyAnsweredError(WorklogError):
+    """Raised when a timer notice is answered a second time (e.g. a reused "Still working?"
+    email link): each is answered once."""
+
+    def __init__(self, notice_id):
+        self.notice_id = notice_id
+        super().__init__(f"Timer notice {notice_id} was already answered")

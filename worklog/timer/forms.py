@@ -1,5 +1,5 @@
-"""The timer's forms: start, stop, stop at a time, correct a session, add forgotten time and
-move a running start."""
+"""The timer's forms: start, stop, stop at a time, correct a session, add forgotten time, move
+a running start, and the timer settings."""
 
 import re
 from datetime import timedelta
@@ -8,7 +8,7 @@ from django import forms
 
 from core.validators import validate_supported_date
 from worklog.targets import Target, resolve_target
-from worklog.timer.models import WorkSession
+from worklog.timer.models import TimerPreferences, WorkSession
 from worklog.timer.selectors import recent_targets
 
 LOCAL_MINUTE = "%Y-%m-%dT%H:%M"
@@ -95,9 +95,11 @@ class CorrectionForm(TargetChoiceForm):
 
     @classmethod
     def for_session(cls, session: WorkSession, *, user, data=None) -> "CorrectionForm":
+        # Its own ids: the page also holds the decision panel's form, with an `effective_at`.
         return cls(
             data,
             user=user,
+            auto_id="correction_%s",
             initial={
                 "started_at": session.started_at,
                 "stopped_at": session.stopped_at,
@@ -214,3 +216,18 @@ class MoveStartForm(forms.Form):
         if shift is not None:
             return session.started_at + timedelta(minutes=shift)
         return self.cleaned_data["started_at"]
+
+
+class TimerPreferencesForm(forms.ModelForm):
+    class Meta:
+        model = TimerPreferences
+        fields = ["auto_stop_after_hours", "auto_stop_at"]
+        labels = {
+            "auto_stop_after_hours": "Stop my timer automatically after (hours)",
+            "auto_stop_at": "Stop my timer automatically every day at",
+        }
+        help_texts = {
+            "auto_stop_after_hours": "From 1 to 168 hours; leave blank for never.",
+            "auto_stop_at": "In your time zone; leave blank for never.",
+        }
+        widgets = {"auto_stop_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}

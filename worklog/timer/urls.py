@@ -1,5 +1,6 @@
 """The timer's pages: the dashboard, start/stop/toggle, the target search, session edits, the
-running timer's state check, and the timesheet (week, day, add time)."""
+running timer's state check, the timesheet (week, day, add time), and forgotten timers (the
+settings, the automatic-stop banner, the "Still working?" email's links)."""
 
 from django.urls import path
 
@@ -21,4 +22,16 @@ urlpatterns = [
     path("timer/sessions/new/", timesheet_views.session_add, name="session-add"),
     path("timer/week/", timesheet_views.week, name="timer-week"),
     path("timer/day/", timesheet_views.day, name="timer-day"),
+    path("timer/settings/", views.timer_settings, name="timer-settings"),
+    path(
+        "timer/notices/<uuid:pk>/dismiss/",
+        views.auto_stop_notice_dismiss,
+        name="timer-notice-dismiss",
+    ),
+    path(
+        "timer/notices/<uuid:pk>/correct/",
+        views.auto_stop_notice_correct,
+        name="timer-notice-correct",
+    ),
+    path("timer/still-working/<str:token>/", views.still_working, name="timer-still-working"),
 ]

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import (
     Http404,
@@ -30,13 +31,26 @@ from worklog.targets import (
     target_types,
 )
 from worklog.timer import services
+from worklog.timer.emails import (
+    STILL_WORKING_LINK_VALIDITY,
+    StillWorkingAnswer,
+    read_still_working_link,
+)
 from worklog.timer.exceptions import (
     InvalidSessionTimesError,
     NoActiveSessionError,
+    NoticeAlreadyAnsweredError,
     SessionAlreadyStoppedError,
 )
-from worklog.timer.forms import CorrectionForm, MoveStartForm, StartForm, StopAtForm, StopForm
-from worklog.timer.models import EndReason, WorkSession
+from worklog.timer.forms import (
+    CorrectionForm,
+    MoveStartForm,
+    StartForm,
+    StopAtForm,
+    StopForm,
+    TimerPreferencesForm,
+)
+from worklog.timer.models import EndReason, NoticeAnswer, NoticeKind, TimerNotice, WorkSession
 from worklog.timer.running import RunningTimer, state_version
 from worklog.timer.selectors import (
     Totals,
@@ -44,6 +58,7 @@ from worklog.timer.selectors import (
     is_long_running,
     long_session_limit,
     recent_targets,
+    timer_preferences,
     timer_totals,
     todays_sessions,
 )
@@ -449,3 +464,93 @@ def _safe_next(request: HttpRequest) -> str | None:
     ):
         return back
     return None
+
+
+# Forgotten timers: the settings page, the banner after an automatic stop, and the answers to
+# the "Still working?" email.
+
+
+@require_http_methods(["GET", "POST"])
+@idempotent_view
+def timer_settings(request: HttpRequest) -> HttpResponse:
+    """When the user's timer stops by itself."""
+    form = TimerPreferencesForm(request.POST or None, instance=timer_preferences(request.user))
+    if request.method == "POST" and form.is_valid():
+        services.update_timer_preferences(user=request.user, **form.cleaned_data)
+        messages.success(request, "Timer settings saved.")
+        return redirect("worklog:timer-settings")
+    long_session_hours = int(long_session_limit().total_seconds() // 3600)
+    context = {"form": form, "long_session_hours": long_session_hours}
+    status = 422 if form.errors else 200
+    return render(request, "worklog/timer/settings.html", context, status=status)
+
+
+def _own_notice(request: HttpRequest, pk, kind: NoticeKind) -> TimerNotice:
+    return get_object_or_404(TimerNotice.objects.filter(user=request.user, kind=kind), pk=pk)
+
+
+@require_POST
+@idempotent_view
+def auto_stop_notice_dismiss(request: HttpRequest, pk) -> HttpResponse:
+    notice = _own_notice(request, pk, NoticeKind.AUTO_STOPPED)
+    services.answer_auto_stop_notice(notice=notice, answer=NoticeAnswer.DISMISSED)
+    if request.htmx:
+        return render(request, "worklog/timer/auto_stop_notice.html", {"auto_stop_notice": None})
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("worklog:dashboard")
+    return redirect(back)
+
+
+@require_POST
+@idempotent_view
+def auto_stop_notice_correct(request: HttpRequest, pk) -> HttpResponse:
+    """The banner's "That was wrong: correct it": the banner goes, the correction page opens."""
+    notice = _own_notice(request, pk, NoticeKind.AUTO_STOPPED)
+    services.answer_auto_stop_notice(notice=notice, answer=NoticeAnswer.CORRECTING)
+    return redirect("worklog:session-edit", notice.session_id)
+
+
+@require_http_methods(["GET", "POST"])
+@idempotent_view
+def still_working(request: HttpRequest, token: str) -> HttpResponse:
+    """A link from the "Still working?" email. GET shows what it will do and POST does it, so a
+    mail scanner that follows links stops nothing. Only the signed-in owner may use it (another
+    user: 404); a used or expired link says so (410)."""
+    try:
+        link = read_still_working_link(token)
+    except signing.BadSignature as error:
+        raise Http404("No such link.") from error
+    asked = TimerNotice.objects.filter(user=request.user, kind=NoticeKind.STILL_WORKING)
+    notice = get_object_or_404(asked.select_related("session"), pk=link.notice_id)
+    page = "worklog/timer/still_working.html"
+    context = {
+        "token": token,
+        "link": link,
+        "notice": notice,
+        "session": notice.session,
+        "valid_hours": int(STILL_WORKING_LINK_VALIDITY.total_seconds() // 3600),
+    }
+    if notice.answered_at is not None or link.expired:
+        return render(request, page, context, status=410)
+    if request.method == "GET":
+        return render(request, page, context)
+    keep_running = link.answer == StillWorkingAnswer.KEEP
+    try:
+        stopped = services.answer_still_working(notice=notice, keep_running=keep_running)
+    except NoticeAlreadyAnsweredError:
+        notice.refresh_from_db()
+        return render(request, page, context, status=410)
+    if keep_running:
+        messages.success(request, "Your timer keeps running; you will not be asked about it again.")
+    elif stopped is not None:
+        messages.success(
+            request,
+            f"Timer stopped at {timezone.localtime(stopped.stopped_at):%H:%M} "
+            f"after {stopped.duration_seconds // 60} minutes.",
+        )
+    else:
+        messages.info(request, "That timer had already stopped.")
+    return redirect("worklog:dashboard")

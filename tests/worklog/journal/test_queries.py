@@ -58,10 +58,10 @@ def count_queries(func) -> int:
 
 
 # Session and user (2); the chosen client, validated (1); the filter form's client, project and
-# sprint choices (3); the week's work logs with their hierarchy (1).
+# sprint choices (3); the week's work logs with their hierarchy (1); and the page's header.
 LIST_QUERIES = 7
 # Session and user (2); the report (1); its work logs, totals, by client, by project, by work
-# type, per week and the highlighted bullets (7).
+# type, per week and the highlighted bullets (7); and, on the page, its header.
 REPORT_QUERIES = 10
 
 
@@ -82,4 +82,5 @@ def test_report_query_count_is_fixed(user_client, user, size):
     url = reverse("worklog:journal-report", args=[report.pk])
     assert count_queries(lambda: user_client.get(url)) == REPORT_QUERIES + HEADER_QUERIES
     csv_url = reverse("worklog:journal-report-csv", args=[report.pk])
+    # The download is no page: no header.
     assert count_queries(lambda: user_client.get(csv_url)) == REPORT_QUERIES

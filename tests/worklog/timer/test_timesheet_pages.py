@@ -379,3 +379,22 @@ def test_dashboard_links_to_the_week_the_day_and_add_time(user_client):
     html = user_client.get(reverse("worklog:dashboard")).content.decode()
     for url in (WEEK, DAY, ADD):
         assert f'href="{url}"' in html
+
+
+def duplicate_ids(html: str) -> list[str]:
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    return sorted({value for value in ids if ids.count(value) > 1})
+
+
+def test_no_timer_page_has_duplicate_ids(user_client, user, week_of_work):
+    """The correction page holds its form and the decision panel's: each keeps its own ids."""
+    services.start_session(user)
+    urls = [
+        reverse("worklog:dashboard"),
+        f"{WEEK}?date=2026-11-23",
+        f"{DAY}?date=2026-11-25",
+        ADD,
+        reverse("worklog:session-edit", args=[week_of_work[0].pk]),
+    ]
+    for url in urls:
+        assert duplicate_ids(user_client.get(url).content.decode()) == [], url
