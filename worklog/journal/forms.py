@@ -215,6 +215,9 @@ class BulletForm(forms.Form):
 
 
 class SignalForm(forms.Form):
+    """A skill the user names. Its fields' ids are its own: the log's page also shows the
+    bullet form, which has a `kind` too."""
+
     name = forms.CharField(max_length=100, label="Skill")
     kind = forms.ChoiceField(choices=SkillKind.choices, initial=SkillKind.TECHNICAL)
     evidence = forms.CharField(
@@ -223,6 +226,10 @@ class SignalForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Optional: what in the log shows it.",
     )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_signal_%s")
+        super().__init__(*args, **kwargs)
 
 
 class PresetForm(forms.Form):

@@ -517,6 +517,7 @@ def bullet_edit(request: HttpRequest, pk) -> HttpResponse:
     form = BulletForm(
         request.POST or None,
         initial={"text": bullet.text, "kind": bullet.kind, "metrics": bullet.metrics},
+        auto_id="id_edited_bullet_%s",  # the form adding a bullet is on the page too
     )
     status = 200
     if request.method == "POST":
@@ -584,6 +585,7 @@ def signal_edit(request: HttpRequest, pk) -> HttpResponse:
     form = SignalForm(
         request.POST or None,
         initial={"name": signal.name, "kind": signal.kind, "evidence": signal.evidence},
+        auto_id="id_edited_signal_%s",  # the form adding a skill is on the page too
     )
     status = 200
     if request.method == "POST":
