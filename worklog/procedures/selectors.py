@@ -80,9 +80,9 @@ def _may_see(user, session: ProcedureSession | None) -> bool:
     )
 
 
-def get_current_for_worker(worker_id, *, include_paused: bool = True) -> ProcedureSession | None:
-    """The worker's active session (at most one exists): in progress or paused, or, with
-    `include_paused=False`, only one in progress (the seed's query)."""
+def get_current_for_worker(worker_id, *, include_paused: bool = False) -> ProcedureSession | None:
+    """The worker's session in progress (the seed's query), or with `include_paused` their open
+    session, in progress or paused: at most one exists, and it blocks starting another."""
     sessions = ProcedureSession.objects.filter(worker_id=worker_id).active()
     if not include_paused:
         sessions = sessions.filter(status=SessionStatus.IN_PROGRESS)

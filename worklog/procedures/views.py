@@ -68,7 +68,7 @@ def _open_session_message(error: ActiveProcedureSessionExistsError) -> str:
 def _list_context(request: HttpRequest, **extra) -> dict:
     return {
         "sops": selectors.visible_sops(request.user).order_by("title", "-version"),
-        "active": selectors.get_current_for_worker(request.user.pk),
+        "active": selectors.get_current_for_worker(request.user.pk, include_paused=True),
         "can_supervise": selectors.can_supervise(request.user),
         "form": SOPForm(),
         **extra,
@@ -99,7 +99,7 @@ def _detail_context(request: HttpRequest, sop: SOP) -> dict:
         "sop": sop,
         "tasks": selectors.sop_tasks(sop),
         "is_author": is_author,
-        "active": selectors.get_current_for_worker(request.user.pk),
+        "active": selectors.get_current_for_worker(request.user.pk, include_paused=True),
         "next_version": sop.next_versions.filter(deleted_at__isnull=True).first(),
         "open_sessions": selectors.open_sessions_of(sop) if may_cancel else [],
     }

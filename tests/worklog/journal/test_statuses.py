@@ -137,6 +137,18 @@ def test_status_change_is_hidden_from_another_user(user, assert_hidden_from_othe
     assert worklog.status == WorkLogStatus.FINAL
 
 
+def test_the_api_refuses_to_enrich_a_final_log(client, user):
+    worklog = make_log(user, "Shipped", WorkLogStatus.FINAL)
+    token = create_api_token(user=user, name="t")[1]
+    response = client.post(
+        f"/api/v1/journal/worklogs/{worklog.pk}/enrich",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 409 and response.json()["code"] == "worklog_final"
+    worklog.refresh_from_db()
+    assert worklog.enrichment_status == "pending" and not worklog.skill_signals.exists()
+
+
 # Archived logs are hidden from the default list
 
 

@@ -264,6 +264,13 @@ def test_session_008_worker_pauses_and_resumes_session(user, sop):
     assert session.current_step == steps_of(sop)[1]
 
 
+def test_current_session_is_the_one_in_progress_or_with_include_paused_a_paused_one(user, sop):
+    session = services.start_procedure_session(worker=user, sop=sop)
+    services.pause_procedure_session(session=session, user=user)
+    assert selectors.get_current_for_worker(user.pk) is None
+    assert selectors.get_current_for_worker(user.pk, include_paused=True) == session
+
+
 def test_session_008_paused_time_is_not_worked_time(user, sop):
     session = services.start_procedure_session(worker=user, sop=sop)
     start = timezone.now() - timedelta(hours=2)
