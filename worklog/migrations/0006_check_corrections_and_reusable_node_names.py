@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('worklog', '0003_journal'),
+        ('worklog', '0005_timer_notices'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
