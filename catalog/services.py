@@ -15,7 +15,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from worklog.services import start_session
+from worklog.models import WorkSession
+from worklog.services import start_session, stop_running_session
 
 from .exceptions import (
     BasketAlreadyCommittedError,
@@ -447,9 +448,12 @@ def block_work_item(work_item: WorkItem, notes: str = "") -> WorkItem:
 
 @transaction.atomic
 def complete_work_item(work_item: WorkItem) -> WorkItem:
-    """Complete an open (pending, in-progress or blocked) work item."""
+    """Complete an open (pending, in-progress or blocked) work item; a timer running on it
+    stops, since the work it times is done."""
     _lock_work_item(work_item)
     if work_item.status in (WorkItemStatus.COMPLETED, WorkItemStatus.CANCELLED):
         _refuse(work_item, "completed")
     work_item.complete()
+    for session in WorkSession.objects.for_target(work_item).active():
+        stop_running_session(session=session)
     return work_item

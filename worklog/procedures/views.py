@@ -34,6 +34,7 @@ from worklog.procedures.forms import (
     TaskForm,
 )
 from worklog.procedures.models import SOP, ProcedureSession, SOPStep, SOPTask
+from worklog.timer.models import WorkSession
 
 LIST_TEMPLATE = "worklog/procedures/procedure_list.html"
 DETAIL_TEMPLATE = "worklog/procedures/sop_detail.html"
@@ -114,6 +115,15 @@ def sop_detail(request: HttpRequest, pk) -> HttpResponse:
     return render(request, DETAIL_TEMPLATE, _detail_context(request, _visible_sop(request, pk)))
 
 
+def _switched(session: ProcedureSession) -> str:
+    """What a start's message says of the timer it stopped (the switch policy), if any."""
+    stopped = WorkSession.objects.switched_to(session.timer_session).with_targets().first()
+    if stopped is None:
+        return ""
+    what = str(stopped.target) if stopped.target is not None else "no target"
+    return f" It stopped the timer on {what}."
+
+
 @require_POST
 @idempotent_view
 def sop_start(request: HttpRequest, pk) -> HttpResponse:
@@ -125,7 +135,7 @@ def sop_start(request: HttpRequest, pk) -> HttpResponse:
     except ProcedureError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"Started “{sop}”; the timer is running.")
+        messages.success(request, f"Started “{sop}”; the timer is running.{_switched(session)}")
         return redirect(session)
     return render(request, DETAIL_TEMPLATE, _detail_context(request, sop), status=CONFLICT)
 
