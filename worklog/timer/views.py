@@ -318,7 +318,13 @@ def target_search(request: HttpRequest) -> HttpResponse:
         # The picker inside a form: choices to select, keeping the one already chosen.
         chosen = resolve_target(request.user, request.GET.get("target", "")[:300])
         found = [target for target in found if chosen is None or target.key != chosen.key]
-        context = {"found_targets": found, "query": query, "chosen_target": chosen}
+        context = {
+            "found_targets": found,
+            "query": query,
+            "chosen_target": chosen,
+            # The admin's picker names its field otherwise (see worklog/timer/admin.py).
+            "field_name": "target_key" if request.GET.get("field") == "target_key" else "target",
+        }
         return render(request, "worklog/timer/target_field.html#target-choices", context)
     return render(request, f"{TEMPLATE}#target-results", {"found_targets": found, "query": query})
 
