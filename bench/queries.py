@@ -68,6 +68,15 @@ def _grow_sessions(user, total: int) -> None:
     )
 
 
+def _week_url() -> str:
+    """The week before this one: the grown sessions end yesterday, and this week may be empty."""
+    return f"/timer/week/?date={timezone.localdate() - timedelta(days=7):%Y-%m-%d}"
+
+
+def _day_url() -> str:
+    return f"/timer/day/?date={timezone.localdate() - timedelta(days=1):%Y-%m-%d}"
+
+
 def _api_toggle(token: str) -> Callable[[Client], Callable[[], object]]:
     hotkey = Client(headers={"Authorization": f"Bearer {token}"})
     return lambda client: lambda: hotkey.generic("POST", "/api/v1/timer/toggle")
@@ -79,6 +88,8 @@ def timer_kind(token: str) -> Kind:
         _grow_sessions,
         [
             Page("timer dashboard", lambda client: lambda: client.get("/")),
+            Page("week page", lambda client: lambda: client.get(_week_url())),
+            Page("day page", lambda client: lambda: client.get(_day_url())),
             Page(
                 "timer toggle (HTMX)",
                 lambda client: (

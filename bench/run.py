@@ -236,15 +236,23 @@ def main() -> None:
     print(markdown)
     print(f"Figures written to {args.output} and {args.output.with_suffix('.md')}")
 
-    failures = [
-        f"{row['name']} at {row['clients']} clients: {row['violations']}"
-        for row in results["load"]
-        if row["violations"]
-    ] + [
-        f"{row['page']}: query count grows {row['queries']}"
-        for row in results["queries"]
-        if row["grows"]
-    ]
+    failures = (
+        [
+            f"{row['name']} at {row['clients']} clients: {row['violations']}"
+            for row in results["load"]
+            if row["violations"]
+        ]
+        + [
+            f"{row['page']}: query count grows {row['queries']}"
+            for row in results["queries"]
+            if row["grows"]
+        ]
+        + [
+            f"{page}: p50 at 1M sessions is {ratio}× its p50 at 1k (more than 2×)"
+            for page, ratio in results.get("scale", {}).get("p50_ratio_1m_to_1k", {}).items()
+            if ratio > 2
+        ]
+    )
     if failures:
         print("FAILED:\n  " + "\n  ".join(failures), file=sys.stderr)
         sys.exit(1)

@@ -1,5 +1,6 @@
-"""Scale: the dashboard, a month of sessions from the API and the timer's month report at 1,000
-and at 1,000,000 timer sessions across 1,000 users, with the query plans behind them.
+"""Scale: the dashboard, the week and day pages, a month of sessions (from the API) and the
+timer's month report at 1,000 and at 1,000,000 timer sessions across 1,000 users, with the query
+plans behind them.
 
 The rows are written by PostgreSQL itself (INSERT ... SELECT over generate_series): a million
 sessions take seconds, not the minutes a million ORM objects would."""
@@ -89,11 +90,21 @@ def _month_url() -> str:
     return f"/api/v1/timer/sessions?from={start:%Y-%m-%dT%H:%M:%SZ}&to={end:%Y-%m-%dT%H:%M:%SZ}"
 
 
+def _week_url() -> str:
+    return f"/timer/week/?date={datetime.now(UTC) - timedelta(days=7):%Y-%m-%d}"
+
+
+def _day_url() -> str:
+    return f"/timer/day/?date={datetime.now(UTC) - timedelta(days=2):%Y-%m-%d}"
+
+
 def _latencies(base_url: str, user, token: str) -> dict[str, dict]:
     browser = browser_session(user)
     figures = {}
     for name, request, kwargs in (
         ("dashboard", Request("GET", "/"), browser),
+        ("week page", Request("GET", _week_url()), browser),
+        ("day page", Request("GET", _day_url()), browser),
         (
             "monthly report (a month of sessions)",
             Request("GET", _month_url()),
@@ -115,11 +126,13 @@ def _latencies(base_url: str, user, token: str) -> dict[str, dict]:
 
 
 def _plans(user, token: str) -> list[dict]:
-    """EXPLAIN ANALYZE of every query the two pages send that reads the sessions table."""
+    """EXPLAIN ANALYZE of every query the pages send that reads the sessions table."""
     client = Client()
     client.force_login(user)
     with CaptureQueriesContext(connection) as captured:
         client.get("/")
+        client.get(_week_url())
+        client.get(_day_url())
         client.get(_month_url(), headers={"Authorization": f"Bearer {token}"})
         client.get(TIMER_REPORT_URL)
     plans = []

@@ -24,8 +24,11 @@ class CatalogConfig(AppConfig):
                     "basket_item__catalog_item__name",
                     "basket_item__catalog_item__code",
                 ),
-                visible_to=lambda user: WorkItem.objects.visible_to(user).select_related(
-                    "basket_item__catalog_item"
+                # Completed or cancelled work is not timed any more.
+                visible_to=lambda user: (
+                    WorkItem.objects.visible_to(user)
+                    .open()
+                    .select_related("basket_item__catalog_item")
                 ),
             )
         )

@@ -313,6 +313,10 @@ class WorkItemStatus(models.TextChoices):
 
 
 class WorkItemQuerySet(SoftDeleteQuerySet):
+    def open(self):
+        """Work not finished yet: pending, in progress or blocked."""
+        return self.exclude(status__in=[WorkItemStatus.COMPLETED, WorkItemStatus.CANCELLED])
+
     def visible_to(self, user):
         """Work from committed baskets that `user` may see (their own baskets, or all with the
         back-office permission), plus any work item assigned to them."""

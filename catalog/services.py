@@ -12,9 +12,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from worklog.services import start_session
+from worklog.models import WorkSession
+from worklog.services import start_session, stop_running_session
 
 from .exceptions import (
     BasketAlreadyCommittedError,
@@ -273,9 +275,13 @@ def _commit_locked(basket, committed_by, spawn_work, work_types, expected_revisi
     if expected_revision is not None and expected_revision != basket.revision:
         raise BasketChangedError(basket.pk)
 
-    lines = list(
-        basket.items.select_for_update(of=("self",)).select_related("catalog_item").order_by("pk")
-    )
+    spawning = bool(spawn_work and work_types)
+    lines = basket.items.select_for_update(of=("self",)).select_related("catalog_item")
+    if spawning:
+        lines = lines.annotate(
+            has_work=Exists(WorkItem.all_objects.filter(basket_item=OuterRef("pk")))
+        )
+    lines = list(lines.order_by("pk"))
     if not lines:
         raise BasketEmptyError(basket.pk)
     now = timezone.now()
@@ -290,16 +296,34 @@ def _commit_locked(basket, committed_by, spawn_work, work_types, expected_revisi
 
     # The locks went by key; lines are shown, and their work queued, in the order they were added.
     lines.sort(key=lambda line: (line.created_at, line.pk))
-    work_items = []
-    if spawn_work and work_types:
-        # Only a commit spawns work, and this basket was a draft until now, under its lock: its
-        # lines have none yet. The unique (line, spawn role) constraint stands behind that.
-        work_items = WorkItem.objects.bulk_create(
-            WorkItem(basket_item=line, spawn_role=work_type, work_type=work_type, priority=priority)
-            for line in lines
-            for priority, work_type in _priorities(work_types)
-        )
+    work_items = _spawn_work(lines, work_types) if spawning else []
     return Commit(basket, committed_now=True, lines=lines, work_items=work_items)
+
+
+def _spawn_work(lines: list[BasketItem], work_types: list) -> list[WorkItem]:
+    """Each line's work for each type, as the seed's get_or_create per (line, spawn role) gives
+    it: work that exists already (made by an integration, the admin, an earlier partial run) is
+    kept as it is, and a removed one stays removed; the rest is inserted in one statement.
+    Returns the lines' live work, kept and new."""
+    kept: list[WorkItem] = []
+    taken: set[tuple] = set()
+    with_work = [line for line in lines if line.has_work]
+    if with_work:
+        for work in WorkItem.all_objects.filter(basket_item__in=with_work).select_related(
+            "assigned_to"
+        ):
+            taken.add((work.basket_item_id, work.spawn_role))
+            if not work.is_deleted:
+                kept.append(work)
+    missing = [
+        WorkItem(basket_item=line, spawn_role=work_type, work_type=work_type, priority=priority)
+        for line in lines
+        for priority, work_type in _priorities(work_types)
+        if (line.pk, work_type) not in taken
+    ]
+    # The lines are locked, so no other writer can add their work meanwhile on PostgreSQL;
+    # ignoring conflicts keeps the seed's tolerance wherever that lock is weaker.
+    return kept + WorkItem.objects.bulk_create(missing, ignore_conflicts=True)
 
 
 def _priorities(work_types: list) -> list[tuple[int, str]]:
@@ -424,9 +448,12 @@ def block_work_item(work_item: WorkItem, notes: str = "") -> WorkItem:
 
 @transaction.atomic
 def complete_work_item(work_item: WorkItem) -> WorkItem:
-    """Complete an open (pending, in-progress or blocked) work item."""
+    """Complete an open (pending, in-progress or blocked) work item; a timer running on it
+    stops, since the work it times is done."""
     _lock_work_item(work_item)
     if work_item.status in (WorkItemStatus.COMPLETED, WorkItemStatus.CANCELLED):
         _refuse(work_item, "completed")
     work_item.complete()
+    for session in WorkSession.objects.for_target(work_item).active():
+        stop_running_session(session=session)
     return work_item

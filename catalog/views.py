@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from decisioning.http import idempotent_view
+from worklog.services import get_active_session
 from worklog.targets import resolve_target
 
 from . import selectors, services
@@ -427,6 +428,7 @@ def work_item_action(request: HttpRequest, pk, action: str) -> HttpResponse:
         pk=pk,
     )
     status = HTTPStatus.OK
+    timing_it = action == "complete" and get_active_session(request.user, target=work)
     try:
         WORK_ACTIONS[action](work, request.user)
     except CatalogError as error:
@@ -434,7 +436,8 @@ def work_item_action(request: HttpRequest, pk, action: str) -> HttpResponse:
         status = HTTPStatus.CONFLICT
     else:
         label = f"'{work.work_type}: {work.basket_item.catalog_item.name}'"
-        messages.success(request, WORK_ACTION_DONE[action].format(work=label))
+        done = WORK_ACTION_DONE[action].format(work=label)
+        messages.success(request, f"{done} Its timer was stopped." if timing_it else done)
     if not request.htmx:
         if status != HTTPStatus.OK:
             context = _work_queue_context(request, QueryDict())

@@ -3,7 +3,7 @@ authenticate with a personal token (`Authorization: Bearer <token>`, from the pr
 the session login that guards the web pages does not apply here. Every error is JSON:
 `{"code": "...", "message": "..."}`."""
 
-from datetime import date
+from datetime import date, datetime
 from functools import wraps
 from typing import Annotated
 
@@ -32,10 +32,12 @@ STATUS_CODES = {
 
 
 class ApiError(HttpError):
-    """An error with a machine-readable `code`, raised by the apps' routers."""
+    """An error with a machine-readable `code`, raised by the apps' routers; `extra` fields
+    (e.g. the ids of the conflicting objects) go into the JSON body beside it."""
 
-    def __init__(self, status_code: int, code: str, message: str) -> None:
+    def __init__(self, status_code: int, code: str, message: str, **extra) -> None:
         self.code = code
+        self.extra = extra
         super().__init__(status_code, message)
 
 
@@ -56,8 +58,9 @@ def _supported(value: date) -> date:
     return value
 
 
-# A request's date: answered 422 outside the years the app can shift and add days to.
+# A request's date or time: answered 422 outside the years the app can shift and add days to.
 SupportedDate = Annotated[date, AfterValidator(_supported)]
+SupportedDateTime = Annotated[datetime, AfterValidator(_supported)]
 
 
 class JsonOrEmptyParser(Parser):
@@ -127,7 +130,7 @@ def error_response(
 
 @api.exception_handler(ApiError)
 def on_api_error(request: HttpRequest, error: ApiError) -> HttpResponse:
-    return error_response(request, error.status_code, error.code, error.message)
+    return error_response(request, error.status_code, error.code, error.message, **error.extra)
 
 
 @api.exception_handler(AuthenticationError)

@@ -15,10 +15,11 @@ class NavItem:
 
 NAVIGATION = (
     NavItem("Timer", "worklog:dashboard", "t"),
+    NavItem("Week", "worklog:timer-week", "w"),
     NavItem("Procedures", "worklog:procedures", "p"),
     NavItem("Journal", "worklog:journal", "j"),
     NavItem("Catalog", "catalog:catalog", "c"),
-    NavItem("Work queue", "catalog:work-queue", "w"),
+    NavItem("Work queue", "catalog:work-queue", "q"),
     NavItem("Decisions", "decisioning:decision-list", "d"),
     NavItem("Admin", "admin:index", "a", staff_only=True),
 )

@@ -33,7 +33,7 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["first_name", "last_name", "email", "time_zone", "week_start"]
+        fields = ["first_name", "last_name", "email", "time_zone", "week_start", "enrich_on_save"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -122,6 +122,12 @@ class User(AbstractUser):
         default=Weekday.MONDAY,
         help_text="The first day of your week on the timesheet and in reports.",
     )
+    enrich_on_save = models.BooleanField(
+        default=False,
+        verbose_name="enrich work logs when saved",
+        help_text="Suggest skills, bullets and a summary each time you save a work log's text, "
+        "without asking.",
+    )
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:

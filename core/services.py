@@ -14,14 +14,25 @@ def update_profile(
     email: str,
     time_zone: str,
     week_start: int = Weekday.MONDAY,
+    enrich_on_save: bool = False,
 ) -> User:
     user.first_name = first_name
     user.last_name = last_name
     user.email = email
     user.time_zone = time_zone
     user.week_start = week_start
+    user.enrich_on_save = enrich_on_save
     user.full_clean(validate_unique=False)
-    user.save(update_fields=["first_name", "last_name", "email", "time_zone", "week_start"])
+    user.save(
+        update_fields=[
+            "first_name",
+            "last_name",
+            "email",
+            "time_zone",
+            "week_start",
+            "enrich_on_save",
+        ]
+    )
     return user
 
 

@@ -15,9 +15,13 @@
    same request may claim again. A crash (no exception handler ran) leaves the key `in_flight`
    until its lease lapses.
 
-Results are stored at completion, inside the transaction: a saved model instance as a
-reference (`model:<app_label.Model>` + pk, replayed as that row, soft-deleted or not), anything
-else as JSON (tuples come back as lists). Anything else fails loudly right there.
+Results are stored at completion, inside the transaction, in the seed's format: `result_type`
+is the result's class as `<module>.<ClassName>`; a saved model instance is a reference
+(`result_id` = its pk, replayed as that row, soft-deleted or not), a dict is `result_data` as it
+is, any other JSON value is `{"value": ...}` (tuples come back as lists). Anything else fails
+loudly right there. The type tells the cases apart at replay, so a dict that has a "value" key
+replays as itself, and a model is looked up in the app registry, so it is found again after its
+class moved to another module of its app.
 """
 
 import json
@@ -31,8 +35,10 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from .exceptions import (
     IdempotencyError,
@@ -48,8 +54,6 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_LEASE = timedelta(minutes=5)
 MAX_KEY_LENGTH = 255
-MODEL_RESULT_PREFIX = "model:"
-JSON_RESULT = "json"
 
 
 def default_lease() -> timedelta:
@@ -182,6 +186,11 @@ def release(claim: Claim, error_message: str) -> None:
     )
 
 
+def result_type_of(result: Any) -> str:
+    """The seed's `result_type`: the result's class as `<module>.<ClassName>`."""
+    return f"{type(result).__module__}.{type(result).__name__}"
+
+
 def encode_result(key: str, result: Any) -> dict:
     """The result fields of a completed key; raises `NonSerializableResultError` now rather
     than at replay."""
@@ -189,7 +198,7 @@ def encode_result(key: str, result: Any) -> dict:
         if result.pk is None or result._state.adding:
             raise NonSerializableResultError(key, result)
         return {
-            "result_type": f"{MODEL_RESULT_PREFIX}{result._meta.label}",
+            "result_type": result_type_of(result),
             "result_id": str(result.pk),
             "result_data": {},
         }
@@ -197,18 +206,45 @@ def encode_result(key: str, result: Any) -> dict:
         json.dumps(result, allow_nan=False)
     except (TypeError, ValueError) as error:
         raise NonSerializableResultError(key, result) from error
-    return {"result_type": JSON_RESULT, "result_id": "", "result_data": {"value": result}}
+    data = dict(result) if isinstance(result, dict) else {"value": result}
+    return {"result_type": result_type_of(result), "result_id": "", "result_data": data}
+
+
+def model_for_result_type(result_type: str) -> type[models.Model] | None:
+    """The installed model a `<module>.<ClassName>` names: the class at that path, or else the
+    one class of that name in the app whose package held the module (the class moved)."""
+    module, _, name = result_type.rpartition(".")
+    named = [model for model in apps.get_models() if model.__name__ == name]
+    for model in named:
+        if model.__module__ == module:
+            return model
+    moved = [model for model in named if f"{module}.".startswith(f"{model._meta.app_config.name}.")]
+    return moved[0] if len(moved) == 1 else None
+
+
+def _is_dict_type(result_type: str) -> bool:
+    if result_type == "builtins.dict":
+        return True
+    try:
+        cls = import_string(result_type)
+    except ImportError:
+        return False
+    return isinstance(cls, type) and issubclass(cls, dict)
 
 
 def decode_result(row: IdempotencyKey) -> Any:
     """The stored result of a completed key, as the operation returned it."""
-    if row.result_type.startswith(MODEL_RESULT_PREFIX):
-        model = apps.get_model(row.result_type.removeprefix(MODEL_RESULT_PREFIX))
-        try:
-            return model._base_manager.get(pk=row.result_id)
-        except model.DoesNotExist:
-            raise ReplayedObjectMissingError(row.key, row.result_type, row.result_id) from None
-    if row.result_type == JSON_RESULT:
-        return row.result_data.get("value")
-    # Completed through IdempotencyKey.mark_completed(): a dict, or a value under "value".
+    if row.result_id:
+        model = model_for_result_type(row.result_type)
+        if model is not None:
+            try:
+                return model._base_manager.get(pk=row.result_id)
+            except (model.DoesNotExist, ValueError, ValidationError):
+                raise ReplayedObjectMissingError(row.key, row.result_type, row.result_id) from None
+        if not row.result_data:
+            raise ReplayedObjectMissingError(row.key, row.result_type, row.result_id)
+    if _is_dict_type(row.result_type):
+        return row.result_data
+    # Another JSON value, or a key completed through IdempotencyKey.mark_completed() with a type
+    # of the caller's choosing: read as the seed's decorator reads it.
     return row.result_data.get("value", row.result_data)

@@ -5,9 +5,11 @@
 and a model that adds `ProtectRecordedAt("<model>")` (decisioning.operations) to a migration gets
 a database trigger that refuses it even through `QuerySet.update()`.
 
-Each model states its backdating policy with class attributes: `allow_future_effective_at`
-(False: an `effective_at` in the future is refused), `future_tolerance` (clock skew accepted)
-and `max_backdate` (None: any past date is fine).
+Each model states its policy with class attributes: `allow_future_effective_at` (True, as in
+the seed: a scheduled event or next month's price change is recorded now and `as_of()` leaves it
+out until its time; a model whose records only say what already happened sets False, and a
+future `effective_at` is refused), `future_tolerance` (clock skew accepted then) and
+`max_backdate` (None: any past date is fine).
 
 `EffectiveDatedMixin` gives a validity period `[valid_from, valid_to)`, with a check constraint
 that `valid_to` comes after `valid_from`. A subclass that declares its own Meta keeps the
@@ -37,7 +39,7 @@ class TimeSemanticsMixin(models.Model):
         auto_now_add=True, help_text="When this record was created (system time)"
     )
 
-    allow_future_effective_at = False
+    allow_future_effective_at = True
     future_tolerance = timedelta(minutes=1)
     max_backdate: timedelta | None = None
 

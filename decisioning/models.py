@@ -176,6 +176,9 @@ class Decision(UUIDModel, BaseModel, TimeSemanticsMixin):
         help_text="The earlier decision this one corrects.",
     )
 
+    # A decision is recorded when it is taken: it may be backdated, never dated ahead.
+    allow_future_effective_at = False
+
     objects = soft_delete_manager(DecisionQuerySet)
     all_objects = DecisionQuerySet.as_manager()
 

@@ -12,6 +12,11 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 PASSWORD = "correct-horse-battery"
 
+# Every full page's header reads the user's running timer (worklog.timer.running), and the
+# timer's target when one runs on a target; and the banner about a timer stopped by itself.
+HEADER_QUERIES = 2
+RUNNING_HEADER_QUERIES = 3
+
 
 def pytest_collection_modifyitems(config, items):
     """Tests marked `postgres` prove concurrency guarantees that need PostgreSQL's row locks."""

@@ -25,8 +25,9 @@ class WorklogConfig(AppConfig):
                 model=ProcedureSession,
                 label="Procedure session",
                 search_fields=("sop__title",),
-                visible_to=lambda user: ProcedureSession.objects.for_worker(user).select_related(
-                    "sop"
+                # A finished (completed, approved or cancelled) session is no longer worked on.
+                visible_to=lambda user: (
+                    ProcedureSession.objects.for_worker(user).active().select_related("sop")
                 ),
             )
         )

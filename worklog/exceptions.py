@@ -17,6 +17,7 @@ _HOMES = {
     ),
     "worklog.procedures.exceptions": (
         "ProcedureError",
+        "ReasonRequiredError",
         "SOPNotConfirmedError",
         "SOPNotEditableError",
         "SOPInvalidError",
@@ -26,8 +27,10 @@ _HOMES = {
         "SessionNotActiveError",
         "StepNotCurrentError",
         "NotSessionOwnerError",
+        "CannotCancelSessionError",
         "NotSupervisorError",
         "SessionNotApprovableError",
+        "SessionNotCompletedError",
         "SessionNotLockedError",
         "SOPNotFoundError",
         "NotSOPAuthorError",

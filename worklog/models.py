@@ -41,7 +41,15 @@ from worklog.procedures.models import (
     SOPStep,
     SOPTask,
 )
-from worklog.timer.models import EndReason, TimerPreferences, WorkSession, WorkSessionQuerySet
+from worklog.timer.models import (
+    EndReason,
+    NoticeAnswer,
+    NoticeKind,
+    TimerNotice,
+    TimerPreferences,
+    WorkSession,
+    WorkSessionQuerySet,
+)
 
 __all__ = [
     "SOP",
@@ -53,7 +61,10 @@ __all__ = [
     "SOPStep",
     "SOPTask",
     "SafetyCheck",
+    "NoticeAnswer",
+    "NoticeKind",
     "SessionStatus",
+    "TimerNotice",
     "TimerPreferences",
     "WorkSession",
     "WorkSessionQuerySet",

@@ -74,6 +74,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.navigation",
+                "worklog.timer.context_processors.running_timer",
+                "worklog.timer.context_processors.auto_stop_notice",
             ],
         },
     },
@@ -143,6 +145,30 @@ STORAGES = {
 }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Email ("Still working?" about a forgotten timer): printed to the console unless EMAIL_HOST
+# names an SMTP server. The worker writes links without a request, so it needs SITE_URL.
+if env_str("EMAIL_HOST", ""):
+    _email_over_ssl = env_bool("EMAIL_USE_SSL", False)
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": env_str("EMAIL_HOST", ""),
+                # Unset: 465 over SSL, 587 with STARTTLS, else 25.
+                "port": env_int("EMAIL_PORT", 0) or None,
+                "username": env_str("EMAIL_HOST_USER", ""),
+                "password": env_str("EMAIL_HOST_PASSWORD", ""),
+                "use_ssl": _email_over_ssl,
+                "use_tls": env_bool("EMAIL_USE_TLS", not _email_over_ssl),
+                "timeout": env_int("EMAIL_TIMEOUT", 10),
+            },
+        }
+    }
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Worklog <worklog@localhost>")
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 # The work journal: attachment limits, and the enrichment provider ("offline", the default and
 # deterministic, or "openai" for any OpenAI-compatible chat-completions endpoint).

@@ -1,14 +1,18 @@
-// The timer's browser side: the ticking clock, the "t" (toggle) and "s" (switch) shortcuts from any
-// page, and announcements for screen readers. The server stays the source of truth: the clock
-// counts on from the elapsed seconds it rendered, and every action goes through a normal request.
+// The timer's browser side: the ticking clocks and the tab title, the "t" (toggle) and "s"
+// (switch) shortcuts from any page, announcements for screen readers, and keeping open tabs in
+// step. The server stays the source of truth: clocks count on from the elapsed seconds it
+// rendered, every action is a normal request, and a tab that learns of a change elsewhere asks
+// the server for its timer regions again.
 (function () {
   "use strict";
   if (window.worklogTimerLoaded) return;
   window.worklogTimerLoaded = true;
 
   const script = document.currentScript;
-  const toggleUrl = script ? script.dataset.toggleUrl : null;
   const pickerUrl = script ? script.dataset.pickerUrl : null;
+  const CHECK_EVERY_MS = 30000;
+  let pageTitle = document.title;
+  let version = null;
 
   function isTyping(target) {
     if (!(target instanceof Element)) return false;
@@ -22,6 +26,18 @@
     return hours + ":" + String(minutes).padStart(2, "0") + ":" + String(secs).padStart(2, "0");
   }
 
+  function header() {
+    return document.getElementById("timer-header");
+  }
+
+  // The title says what runs, for a tab in the background: "▶ 1:23:45 Card form · Worklog".
+  function showInTitle() {
+    const clock = document.querySelector("#timer-header [data-title-clock]");
+    const label = document.querySelector("#timer-header [data-title-label]");
+    const title = clock && label ? "▶ " + clock.textContent + " " + label.dataset.titleLabel + " · Worklog" : pageTitle;
+    if (document.title !== title) document.title = title;
+  }
+
   function tick() {
     const now = Date.now();
     document.querySelectorAll("[data-elapsed-seconds]").forEach(function (clock) {
@@ -31,6 +47,7 @@
       const text = formatClock(base + since);
       if (clock.textContent !== text) clock.textContent = text;
     });
+    showInTitle();
   }
 
   // A live region that exists from the start (screen readers ignore regions that appear with
@@ -53,51 +70,20 @@
     }, 4000);
   }
 
-  function csrfToken() {
-    try {
-      const headers = JSON.parse(document.body.getAttribute("hx-headers:inherited") || "{}");
-      return headers["X-CSRFToken"] || "";
-    } catch (error) {
-      return "";
-    }
-  }
-
   function newIdempotencyKey() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
     const bytes = crypto.getRandomValues(new Uint8Array(16));
     return Array.from(bytes, function (byte) { return byte.toString(16).padStart(2, "0"); }).join("");
   }
 
-  // Each key press is a deliberate toggle, so each gets its own Idempotency-Key: the server
-  // acts on a press once, however often the browser or a proxy retries the request.
+  // The header's toggle is on every page (on the dashboard it answers with the whole panel).
+  // Each key press is a deliberate toggle, so each gets its own Idempotency-Key.
   function toggleTimer() {
-    // On the dashboard the visible Start or Stop form is the toggle: htmx swaps the fragments.
     const form = document.querySelector("form[data-timer-toggle]");
-    if (form) {
-      const field = form.querySelector('input[name="idempotency_key"]');
-      if (field) field.value = newIdempotencyKey();
-      form.requestSubmit();
-      return;
-    }
-    if (!toggleUrl) return;
-    fetch(toggleUrl, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: {
-        "X-CSRFToken": csrfToken(),
-        "HX-Request": "true",
-        "Idempotency-Key": '"' + newIdempotencyKey() + '"',
-      },
-    }).then(function (response) {
-      if (!response.ok) throw new Error("HTTP " + response.status);
-      return response.text();
-    }).then(function (html) {
-      const fragment = new DOMParser().parseFromString(html, "text/html");
-      const source = fragment.querySelector("[data-announcement]");
-      announce(source ? source.dataset.announcement : "Timer toggled.");
-    }).catch(function () {
-      announce("The timer could not be toggled. Please try again.");
-    });
+    if (!form) return;
+    const field = form.querySelector('input[name="idempotency_key"]');
+    if (field) field.value = newIdempotencyKey();
+    form.requestSubmit();
   }
 
   function openPicker() {
@@ -125,7 +111,78 @@
     }
   });
 
-  // Fragments swapped in by htmx carry what happened; say it out loud.
+  // Tabs in step. A change made in this tab (its header comes back with a new version) is told
+  // to the user's other tabs of this browser at once; a change made elsewhere (another device,
+  // the API, the admin) is found by a cheap conditional check every 30 seconds and whenever the
+  // tab comes back into view. Either way the tab then fetches its page again and swaps in its
+  // timer regions ([data-timer-sync]), leaving alone a region the user is typing in.
+  const channel = "BroadcastChannel" in window ? new BroadcastChannel("worklog-timer") : null;
+  let refreshing = null;
+
+  function refreshRegions() {
+    if (refreshing) return refreshing;
+    refreshing = fetch(window.location.href, { credentials: "same-origin" })
+      .then(function (response) {
+        return response.ok && !response.redirected ? response.text() : null;
+      })
+      .then(function (html) {
+        if (!html) return;
+        const fresh = new DOMParser().parseFromString(html, "text/html");
+        const freshHeader = fresh.getElementById("timer-header");
+        if (freshHeader) version = freshHeader.dataset.timerVersion;
+        document.querySelectorAll("[data-timer-sync][id]").forEach(function (region) {
+          const replacement = fresh.getElementById(region.id);
+          if (!replacement || (region.id !== "timer-header" && region.contains(document.activeElement) && isTyping(document.activeElement))) return;
+          const node = document.importNode(replacement, true);
+          region.replaceWith(node);
+          if (window.htmx) window.htmx.process(node);
+        });
+        tick();
+      })
+      .catch(function () {})
+      .finally(function () { refreshing = null; });
+    return refreshing;
+  }
+
+  function learnVersion(newVersion, fromElsewhere) {
+    if (!newVersion || newVersion === version) return;
+    version = newVersion;
+    if (fromElsewhere) {
+      refreshRegions();
+    } else if (channel) {
+      channel.postMessage({ version: newVersion });
+    }
+  }
+
+  if (channel) {
+    channel.onmessage = function (event) {
+      learnVersion(event.data && event.data.version, true);
+    };
+  }
+
+  function checkForChanges() {
+    const current = header();
+    if (!current || !current.dataset.stateUrl) return;
+    // Without cookies: the signed token in the URL names the user, so the check stays cheap.
+    fetch(current.dataset.stateUrl, {
+      credentials: "omit",
+      cache: "no-store",
+      headers: { "If-None-Match": '"' + version + '"' },
+    }).then(function (response) {
+      if (response.status === 304) return null;
+      if (response.status === 403) return refreshRegions();
+      return response.ok ? response.json() : null;
+    }).then(function (state) {
+      if (state && state.version) learnVersion(state.version, true);
+    }).catch(function () {});
+  }
+
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") checkForChanges();
+  });
+  window.addEventListener("focus", checkForChanges);
+
+  // Fragments swapped in by htmx carry what happened; say it out loud, and note a new version.
   new MutationObserver(function (mutations) {
     let swapped = false;
     mutations.forEach(function (mutation) {
@@ -134,15 +191,19 @@
         swapped = true;
         const source = node.matches("[data-announcement]") ? node : node.querySelector("[data-announcement]");
         if (source) announce(source.dataset.announcement);
+        if (node.id === "timer-header") learnVersion(node.dataset.timerVersion, false);
       });
     });
     if (swapped) tick();
   }).observe(document.documentElement, { childList: true, subtree: true });
 
   function start() {
+    const current = header();
+    version = current ? current.dataset.timerVersion : null;
     document.body.appendChild(announcer);
     tick();
     setInterval(tick, 1000);
+    setInterval(checkForChanges, CHECK_EVERY_MS);
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);

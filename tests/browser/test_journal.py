@@ -97,3 +97,47 @@ def test_picking_a_task_fills_in_its_parents(signed_in_page, live_server, user, 
     expect(page.locator("#id_task")).to_have_value("")
     expect(page.locator("#id_project option")).to_have_count(2)
     problems.assert_none()
+
+
+def test_own_skills_bullet_metrics_and_order_then_final_is_read_only(
+    signed_in_page, live_server, user, problems
+):
+    from worklog.journal.enrichment import add_bullet
+    from worklog.journal.services import create_worklog
+
+    worklog = create_worklog(
+        user, occurred_on=timezone.localdate(), title="Indexes", content="Added an index."
+    )
+    add_bullet(worklog, text="First bullet")
+    page = signed_in_page
+    page.goto(live_server.url + reverse("worklog:journal-detail", args=[worklog.pk]))
+
+    page.fill("#id_signal_name", "Query tuning")
+    page.get_by_role("button", name="Add skill").click()
+    expect(page.get_by_test_id("skills")).to_contain_text("Query tuning")
+    page.get_by_role("link", name="Edit Query tuning").click()
+    page.fill("#id_edited_signal_name", "Index design")
+    page.get_by_role("button", name="Save skill").click()
+    expect(page.get_by_test_id("skills")).to_contain_text("Index design")
+
+    page.fill("#id_text", "Cut report load time")
+    page.fill("#id_metrics", "p95 latency: 80 ms")
+    page.get_by_role("button", name="Add bullet").click()
+    expect(page.get_by_test_id("bullet-metric")).to_have_text("p95 latency: 80 ms")
+    page.get_by_role("button", name="Move “Cut report load time” up").click()
+    expect(page.locator("[data-bullet] > p:first-child").first).to_have_text("Cut report load time")
+    screenshot(page, "journal-own-skills-and-bullets")
+
+    page.get_by_role("button", name="Mark final").click()
+    expect(page.get_by_test_id("read-only")).to_be_visible()
+    expect(page.get_by_role("button", name="Add skill")).to_have_count(0)
+    page.get_by_role("button", name="Reopen").click()
+    expect(page.get_by_role("button", name="Add skill")).to_be_visible()
+    problems.assert_none()
+
+    signal = worklog.skill_signals.get()
+    assert (signal.name, signal.source) == ("Index design", "manual")
+    assert list(worklog.bullets.values_list("text", flat=True)) == [
+        "Cut report load time",
+        "First bullet",
+    ]

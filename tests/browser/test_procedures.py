@@ -177,3 +177,42 @@ def test_write_run_and_approve_an_sop(
     assert (approval.outcome, approval.reason) == ("approved", "Checked the fuse log")
     assert SOP.objects.get(pk=sop.pk).status == SOPStatus.CONFIRMED
     problems.assert_none()
+
+
+def test_supervisor_corrects_a_check_then_reopens_the_session(
+    page, live_server, problems, user, supervisor, other_sop
+):
+    session = services.start_procedure_session(worker=user, sop=other_sop)
+    services.record_check(
+        session=session, user=user, step_id=session.current_step_id, result="passed"
+    )
+    page.goto(live_server.url + reverse("core:login"))
+    page.fill("input[name=username]", supervisor.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit], input[type=submit]")
+    page.wait_for_url(live_server.url + reverse("worklog:dashboard"))
+    page.goto(live_server.url + reverse("worklog:session-run", args=[session.pk]))
+
+    correct = page.locator("[data-testid=correct-check-form]")
+    correct.locator("input[name=result][value=failed]").check()
+    correct.locator("input[name=reason]").fill("The rungs photo shows a crack")
+    correct.locator("button", has_text="Correct check").click()
+    expect(page.locator("[data-testid=check-corrected]")).to_contain_text("corrected by sam")
+    expect(page.locator("[data-testid=step-check]")).to_have_attribute("data-result", "failed")
+
+    reopen = page.locator("[data-testid=reopen-form]")
+    reopen.locator("input[name=reason]").fill("Replace the ladder and check again")
+    reopen.locator("button").click()
+    expect(page.locator("[data-testid=session-status]")).to_have_text("Paused")
+    expect(page.locator("[data-testid=session-decisions]")).to_contain_text(
+        "Replace the ladder and check again"
+    )
+    screenshot(page, "procedures-reopened")
+    problems.assert_none()
+
+    session.refresh_from_db()
+    assert session.status == SessionStatus.PAUSED and session.current_step is not None
+    assert set(Decision.objects.for_target(session).values_list("decision_type", flat=True)) == {
+        services.CHECK_CORRECTION_DECISION,
+        services.REOPEN_DECISION,
+    }

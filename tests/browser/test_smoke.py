@@ -16,6 +16,7 @@ def test_signed_in_user_opens_every_navigation_page(signed_in_page, live_server,
     labels = links.all_inner_texts()
     assert labels == [
         "Timer",
+        "Week",
         "Procedures",
         "Journal",
         "Catalog",

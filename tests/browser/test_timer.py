@@ -149,7 +149,7 @@ def test_clock_ticks_in_the_browser(signed_in_page, user, problems):
     start_session(user, started_at=timezone.now() - timedelta(minutes=2))
     page = signed_in_page
     page.reload()
-    clock = page.locator("[data-elapsed-seconds]")
+    clock = page.locator("#active-session [data-elapsed-seconds]")
     first = clock.inner_text()
     assert first.startswith("0:02:")
     expect(clock).not_to_have_text(first, timeout=3000)

@@ -286,6 +286,58 @@ def test_commit_basket_work_unique(basket, line):
     assert list(WorkItem.objects.values_list("spawn_role", flat=True)) == ["collect"]
 
 
+def test_commit_keeps_work_that_already_exists_and_spawns_only_the_rest(
+    basket, line, make_item, user
+):
+    other = add_item(basket, make_item("Scan"))
+    # Made before the commit, e.g. by an integration: it stays as it is.
+    existing = WorkItem.objects.create(
+        basket_item=line,
+        spawn_role="collect",
+        work_type="collect (lab system)",
+        status=WorkItemStatus.IN_PROGRESS,
+        assigned_to=user,
+    )
+    commit = commit_basket_with_work(basket, work_types=["collect", "report"])
+    assert commit.basket.is_committed
+    assert sorted(WorkItem.objects.values_list("basket_item_id", "spawn_role")) == sorted(
+        [(line.pk, "collect"), (line.pk, "report"), (other.pk, "collect"), (other.pk, "report")]
+    )
+    existing.refresh_from_db()
+    assert (existing.work_type, existing.status, existing.assigned_to) == (
+        "collect (lab system)",
+        WorkItemStatus.IN_PROGRESS,
+        user,
+    )
+    assert {work.pk for work in commit.work_items} == set(
+        WorkItem.objects.values_list("pk", flat=True)
+    )
+
+
+def test_commit_leaves_removed_work_removed(basket, line):
+    removed = WorkItem.objects.create(basket_item=line, spawn_role="collect", work_type="collect")
+    removed.delete()
+    commit = commit_basket_with_work(basket, work_types=["collect", "report"])
+    assert WorkItem.all_objects.get(basket_item=line, spawn_role="collect").is_deleted
+    assert list(WorkItem.objects.values_list("spawn_role", flat=True)) == ["report"]
+    assert [work.spawn_role for work in commit.work_items] == ["report"]
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_commit_with_existing_work_reads_it_in_one_query(
+    basket, make_item, count, django_assert_num_queries
+):
+    lines = [add_item(basket, make_item(f"Item {n}")) for n in range(count)]
+    for each in lines:
+        WorkItem.objects.create(basket_item=each, spawn_role="collect", work_type="collect")
+    # Savepoint, lock the basket, its lines (knowing which have work), the existing work, mark
+    # the basket committed, insert the missing work, release.
+    with django_assert_num_queries(7):
+        commit = commit_basket_with_work(basket, work_types=["collect", "report"])
+    assert len(commit.work_items) == 2 * count
+    assert WorkItem.objects.count() == 2 * count
+
+
 def test_commit_basket_empty_raises(basket):
     with pytest.raises(BasketEmptyError):
         commit_basket(basket)

@@ -128,7 +128,15 @@ def test_times_are_stored_utc_and_shown_in_user_zone(user_client, user, rf):
 def test_navigation_lists_every_section(user_client):
     response = user_client.get(reverse("worklog:dashboard"))
     labels = [item["label"] for item in response.context["nav_items"]]
-    assert labels == ["Timer", "Procedures", "Journal", "Catalog", "Work queue", "Decisions"]
+    assert labels == [
+        "Timer",
+        "Week",
+        "Procedures",
+        "Journal",
+        "Catalog",
+        "Work queue",
+        "Decisions",
+    ]
     current = [item["label"] for item in response.context["nav_items"] if item["current"]]
     assert current == ["Timer"]
 

@@ -122,6 +122,7 @@ def _python(*args: str, **env: str) -> subprocess.CompletedProcess:
         "SECURE_HSTS_SECONDS",
         "DEBUG",
         "SECRET_KEY",
+        "EMAIL_HOST",
     }
     environment = {k: v for k, v in os.environ.items() if k not in leaked}
     environment.update(env)
@@ -144,9 +145,23 @@ def test_deploy_check_is_clean_with_production_values():
         DEBUG="0",
         SECRET_KEY="a-long-random-production-secret-key-with-enough-entropy-1234567890!@#",
         ALLOWED_HOSTS="worklog.example.com",
+        EMAIL_HOST="smtp.example.com",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_deploy_check_wants_a_mail_server():
+    # Without EMAIL_HOST, email goes to the console: fine on a laptop, not in production.
+    result = _manage(
+        "check",
+        "--deploy",
+        DEBUG="0",
+        SECRET_KEY="a-long-random-production-secret-key-with-enough-entropy-1234567890!@#",
+        ALLOWED_HOSTS="worklog.example.com",
+    )
+    assert result.returncode != 0
+    assert "mail.E001" in result.stderr + result.stdout
 
 
 def test_production_refuses_to_start_without_secret_key():

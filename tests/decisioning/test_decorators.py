@@ -111,7 +111,7 @@ def test_raise_on_duplicate_true():
     with pytest.raises(DuplicateOperationError) as raised:
         charge(1)
     assert raised.value.completed_at is not None
-    assert raised.value.result == {"value": {"amount": 10}}
+    assert raised.value.result == {"amount": 10}
 
 
 def test_expires_in_sets_expiry():
@@ -134,7 +134,8 @@ def test_result_stored_in_key():
     key = IdempotencyKey.objects.get()
     assert key.status == IdempotencyStatus.COMPLETED
     assert key.completed_at is not None
-    assert key.result_data == {"value": {"amount": 10, "currency": "EUR"}}
+    assert key.result_type == "builtins.dict"
+    assert key.result_data == {"amount": 10, "currency": "EUR"}
 
 
 def test_exception_marks_failed():
@@ -170,7 +171,8 @@ def test_model_result_stored(user, calls):
     ticket = open_ticket("first")
     key = IdempotencyKey.objects.get()
     assert key.result_id == str(ticket.pk)
-    assert key.result_type == "model:testapp_decisioning.Ticket"
+    assert key.result_type == "tests.testapp_decisioning.models.Ticket"
+    assert key.result_data == {}
     replayed = open_ticket("first")
     assert replayed == ticket
     assert isinstance(replayed, Ticket)
@@ -221,6 +223,68 @@ def test_none_and_scalars_replay_as_returned(calls):
         assert compute(value) == value
         assert compute(value) == value
     assert calls.count == 5
+
+
+def test_other_json_results_are_stored_under_value():
+    @idempotent()
+    def compute(value):
+        return value
+
+    for value, type_name in ((3, "int"), ("x", "str"), ([1, 2], "list"), (None, "NoneType")):
+        compute(value)
+        key = IdempotencyKey.objects.get(key=f"{__name__}.compute:{value}")
+        assert (key.result_type, key.result_data) == (f"builtins.{type_name}", {"value": value})
+
+
+def test_dict_result_with_a_value_key_is_stored_as_is_and_replays_as_itself(calls):
+    @idempotent()
+    def compute(order_id):
+        calls.count += 1
+        return {"value": 3, "unit": "kg"}
+
+    assert compute(1) == {"value": 3, "unit": "kg"}
+    assert IdempotencyKey.objects.get().result_data == {"value": 3, "unit": "kg"}
+    assert compute(1) == {"value": 3, "unit": "kg"}
+    assert calls.count == 1
+
+
+def test_model_result_is_found_after_its_class_moved_module(user, calls):
+    @idempotent(key_func=lambda title: f"open:{title}")
+    def open_ticket(title):
+        calls.count += 1
+        return Ticket.objects.create(title=title, owner=user)
+
+    ticket = Ticket.objects.create(title="moved", owner=user)
+    # Recorded when Ticket lived in the app's old models module.
+    IdempotencyKey.objects.create(key="open:moved").mark_completed(
+        result_type="tests.testapp_decisioning.old_models.Ticket", result_id=ticket.pk
+    )
+    assert open_ticket("moved") == ticket
+    assert calls.count == 0
+
+
+def test_model_reference_whose_class_is_gone_fails_clearly(user):
+    @idempotent(key_func=lambda title: f"open:{title}")
+    def open_ticket(title):
+        return Ticket.objects.create(title=title, owner=user)
+
+    IdempotencyKey.objects.create(key="open:gone").mark_completed(
+        result_type="elsewhere.models.Gone", result_id="42"
+    )
+    with pytest.raises(ReplayedObjectMissingError, match="no longer exists"):
+        open_ticket("gone")
+
+
+def test_keys_completed_through_mark_completed_replay_as_the_seed_reads_them(calls):
+    @idempotent(key_func=lambda n: f"job:{n}")
+    def job(n):
+        calls.count += 1
+
+    IdempotencyKey.objects.create(key="job:1").mark_completed(result=7)
+    IdempotencyKey.objects.create(key="job:2").mark_completed(result={"total": 3})
+    assert job(1) == 7
+    assert job(2) == {"total": 3}
+    assert calls.count == 0
 
 
 def test_stale_in_flight_key_is_taken_over(calls):

@@ -207,18 +207,34 @@ def test_editing_a_period_does_not_collide_with_itself():
     price.save()
 
 
-def test_future_effective_at_is_refused_unless_the_model_allows_it():
-    tomorrow = timezone.now() + timedelta(days=1)
+def test_future_effective_at_is_accepted_by_default_and_left_out_of_as_of():
+    now = timezone.now()
+    scheduled = Event.objects.create(name="launch", effective_at=now + timedelta(days=30))
+    scheduled.refresh_from_db()
+    assert scheduled.effective_at == now + timedelta(days=30)
+    assert not Event.objects.as_of(now).exists()
+    assert list(Event.objects.as_of(now + timedelta(days=31))) == [scheduled]
+
+
+def test_a_model_that_refuses_the_future_says_so():
+    assert TimeSemanticsMixin.allow_future_effective_at is True
+    assert Event.allow_future_effective_at is True
+    assert Decision.allow_future_effective_at is False
+
+
+def test_small_clock_skew_is_tolerated_where_the_future_is_refused(user):
+    ticket = Ticket.objects.create(title="t", owner=user)
+    Decision.objects.create(
+        target=ticket, decision_type="x", effective_at=timezone.now() + timedelta(seconds=20)
+    )
     with pytest.raises(ValidationError, match="future"):
-        Event.objects.create(effective_at=tomorrow)
-    assert Forecast.objects.create(effective_at=tomorrow).effective_at == tomorrow
-
-
-def test_small_clock_skew_is_tolerated():
-    Event.objects.create(effective_at=timezone.now() + timedelta(seconds=20))
+        Decision.objects.create(
+            target=ticket, decision_type="x", effective_at=timezone.now() + timedelta(minutes=5)
+        )
 
 
 def test_max_backdate_policy():
     with pytest.raises(ValidationError, match="ago"):
         Forecast.objects.create(effective_at=timezone.now() - timedelta(days=31))
     Forecast.objects.create(effective_at=timezone.now() - timedelta(days=29))
+    Forecast.objects.create(effective_at=timezone.now() + timedelta(days=29))

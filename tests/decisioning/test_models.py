@@ -40,6 +40,12 @@ def test_idempotency_key_unique_only_within_its_scope():
     assert IdempotencyKey.objects.filter(key="op:1").count() == 2
 
 
+def test_idempotency_key_unique_within_its_scope():
+    IdempotencyKey.objects.create(key="op:1", scope="user:1")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        IdempotencyKey.objects.create(key="op:1", scope="user:1")
+
+
 def test_idempotency_key_status_choices():
     for status in IdempotencyStatus:
         key = IdempotencyKey.objects.create(key=f"op:{status}", status=status)

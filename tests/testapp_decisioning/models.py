@@ -19,9 +19,8 @@ class Event(TimeSemanticsMixin):
 
 
 class Forecast(TimeSemanticsMixin):
-    """A model whose policy allows future effective times but backdating by 30 days at most."""
+    """A model whose policy allows backdating by 30 days at most."""
 
-    allow_future_effective_at = True
     max_backdate = timedelta(days=30)
 
 

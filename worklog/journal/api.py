@@ -3,6 +3,7 @@ reports. Ids of clients, projects and the levels below are the user's own or a 4
 inconsistent hierarchy or a bad period is a 422 with the reasons per field."""
 
 from datetime import date, datetime
+from typing import Literal
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
@@ -12,6 +13,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from config.api import ApiError, PlainText, SupportedDate
 from worklog.journal import enrichment, reports, selectors, services
+from worklog.journal.exceptions import WorkLogFinalError
 from worklog.journal.models import (
     Client,
     Epic,
@@ -93,6 +95,9 @@ class WorkLogIn(Schema):
 class WorkLogQuery(Schema):
     start: SupportedDate | None = Field(None, alias="from")
     end: SupportedDate | None = Field(None, alias="to")
+    status: WorkLogStatus | Literal["all"] | None = Field(
+        None, description="Only logs of this status, or `all`; by default all but archived ones."
+    )
 
 
 class ReportIn(Schema):
@@ -104,6 +109,11 @@ class ReportIn(Schema):
     project: UUID | None = None
     sprint: UUID | None = None
     title: PlainText = Field("", max_length=200)
+    statuses: list[WorkLogStatus] | None = Field(
+        None,
+        min_length=1,
+        description="The statuses of the logs reported on; by default all but archived.",
+    )
 
 
 class ReportOut(Schema):
@@ -150,6 +160,7 @@ def worklogs(request: HttpRequest, filters: Query[WorkLogQuery]):
         found = found.filter(occurred_on__gte=filters.start)
     if filters.end:
         found = found.filter(occurred_on__lte=filters.end)
+    found = selectors.filter_by_status(found, filters.status)
     return list(found.order_by("-occurred_on", "-created_at")[:MAX_LISTED_WORKLOGS])
 
 
@@ -170,11 +181,16 @@ def worklog(request: HttpRequest, worklog_id: UUID):
 
 
 @router.post(
-    "/worklogs/{worklog_id}/enrich", response=WorkLogOut, summary="Enrich a work log (queued)"
+    "/worklogs/{worklog_id}/enrich",
+    response={200: WorkLogOut, 409: dict},
+    summary="Enrich a work log (queued); 409 for a final one, which is read only",
 )
 def enrich(request: HttpRequest, worklog_id: UUID):
     worklog = get_object_or_404(selectors.worklogs_for(request.user), pk=worklog_id)
-    return enrichment.request_enrichment(worklog)
+    try:
+        return enrichment.request_enrichment(worklog)
+    except WorkLogFinalError as error:
+        raise ApiError(409, error.code, str(error)) from error
 
 
 @router.post("/reports", response={201: ReportOut}, summary="Generate a report")
@@ -189,6 +205,7 @@ def create_report(request: HttpRequest, payload: ReportIn):
             period_end=payload.period_end,
             title=payload.title,
             created_via=ReportCreatedVia.API,
+            statuses=payload.statuses,
             **nodes,
         )
     except ValidationError as error:

@@ -7,7 +7,10 @@ log's own title, outcome and impact. `OpenAICompatibleProvider` asks any OpenAI-
 chat-completions endpoint (settings `JOURNAL_OPENAI_*`, from the environment).
 
 `request_enrichment` marks a log pending and enqueues `worklog.tasks.enrich_worklog_task`, which
-calls `run_enrichment`: the status becomes enriched, or error with the message kept."""
+calls `run_enrichment`: the status becomes enriched, or error with the message kept.
+
+The user reviews what was suggested, and adds their own: skill signals (source manual) and
+bullets with metrics, in the order they choose. A final log's are read only, as the log is."""
 
 import json
 import re
@@ -30,6 +33,7 @@ from worklog.journal.models import (
     WorkLogBullet,
     WorkLogSkillSignal,
 )
+from worklog.journal.services import lock_editable
 
 
 class EnrichmentError(Exception):
@@ -240,7 +244,7 @@ def request_enrichment(worklog: WorkLog) -> WorkLog:
     """Mark the log pending and hand it to the background worker."""
     from worklog.journal.tasks import enrich_worklog_task
 
-    worklog = WorkLog.objects.select_for_update().get(pk=worklog.pk)
+    worklog = lock_editable(worklog.pk)
     worklog.enrichment_status = EnrichmentStatus.PENDING
     worklog.enrichment_error = ""
     worklog.metadata = {**worklog.metadata, "enrichment_requested_at": timezone.now().isoformat()}
@@ -329,6 +333,7 @@ def _mark_reviewed(worklog_id) -> None:
 def review_signal(signal: WorkLogSkillSignal, *, status: str) -> WorkLogSkillSignal:
     if status not in (SignalStatus.ACCEPTED, SignalStatus.REJECTED):
         raise ValidationError({"status": "Accept or reject the signal."})
+    lock_editable(signal.worklog_id)
     signal.status = status
     signal.save(update_fields=["status", "updated_at"])
     _mark_reviewed(signal.worklog_id)
@@ -340,6 +345,7 @@ def review_bullet(bullet: WorkLogBullet, *, status: str) -> WorkLogBullet:
     """Accepting a bullet also selects it for reports; rejecting it deselects it."""
     if status not in (SignalStatus.ACCEPTED, SignalStatus.REJECTED):
         raise ValidationError({"status": "Accept or reject the bullet."})
+    lock_editable(bullet.worklog_id)
     bullet.status = status
     bullet.is_selected = status == SignalStatus.ACCEPTED
     bullet.save(update_fields=["status", "is_selected", "updated_at"])
@@ -351,13 +357,41 @@ def review_bullet(bullet: WorkLogBullet, *, status: str) -> WorkLogBullet:
 def select_bullet(bullet: WorkLogBullet, *, selected: bool) -> WorkLogBullet:
     if selected and bullet.status == SignalStatus.REJECTED:
         raise ValidationError({"is_selected": "A rejected bullet cannot go into reports."})
+    lock_editable(bullet.worklog_id)
     bullet.is_selected = selected
     bullet.save(update_fields=["is_selected", "updated_at"])
     return bullet
 
 
+MAX_METRICS = 20
+METRIC_ERROR = "A metric is a name and a number or a short text (at most 20 of them)."
+
+
+def clean_metrics(metrics) -> dict:
+    """`metrics` as stored: names (up to 100 characters) to numbers or texts (up to 200)."""
+    if metrics is None:
+        return {}
+    if not isinstance(metrics, dict) or len(metrics) > MAX_METRICS:
+        raise ValidationError({"metrics": METRIC_ERROR})
+    cleaned = {}
+    for name, value in metrics.items():
+        name = name.strip() if isinstance(name, str) else ""
+        if isinstance(value, str):
+            value = value.strip()
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        text = isinstance(value, str) and 0 < len(value) <= 200
+        if not name or len(name) > 100 or not (number or text):
+            raise ValidationError({"metrics": METRIC_ERROR})
+        cleaned[name] = value
+    return cleaned
+
+
 @transaction.atomic
-def add_bullet(worklog: WorkLog, *, text: str, kind: str = BulletKind.RESUME) -> WorkLogBullet:
+def add_bullet(
+    worklog: WorkLog, *, text: str, kind: str = BulletKind.RESUME, metrics: dict | None = None
+) -> WorkLogBullet:
+    """The user's own bullet, accepted and selected for reports, after the log's others."""
+    lock_editable(worklog.pk)
     bullet = WorkLogBullet(
         worklog=worklog,
         kind=kind,
@@ -365,6 +399,7 @@ def add_bullet(worklog: WorkLog, *, text: str, kind: str = BulletKind.RESUME) ->
         status=SignalStatus.ACCEPTED,
         is_selected=True,
         order=worklog.bullets.count(),
+        metrics=clean_metrics(metrics),
     )
     bullet.full_clean()
     bullet.save()
@@ -372,8 +407,100 @@ def add_bullet(worklog: WorkLog, *, text: str, kind: str = BulletKind.RESUME) ->
 
 
 @transaction.atomic
+def update_bullet(
+    bullet: WorkLogBullet, *, text: str, kind: str, metrics: dict | None = None
+) -> WorkLogBullet:
+    """Change a bullet's text, kind and metrics. Editing a suggested bullet makes it the
+    user's: it counts as accepted (and goes into reports), and a new enrichment keeps it."""
+    lock_editable(bullet.worklog_id)
+    bullet.text, bullet.kind, bullet.metrics = text.strip(), kind, clean_metrics(metrics)
+    if bullet.status == SignalStatus.SUGGESTED:
+        bullet.status, bullet.is_selected = SignalStatus.ACCEPTED, True
+    bullet.full_clean()
+    bullet.save()
+    return bullet
+
+
+@transaction.atomic
+def move_bullet(bullet: WorkLogBullet, *, direction: str) -> None:
+    """Swap the bullet with its neighbour above or below; the log's bullets are numbered
+    0, 1, 2 ... in their new order."""
+    if direction not in ("up", "down"):
+        raise ValidationError({"direction": "Move up or down."})
+    lock_editable(bullet.worklog_id)
+    siblings = list(WorkLogBullet.objects.filter(worklog_id=bullet.worklog_id))
+    index = next(i for i, sibling in enumerate(siblings) if sibling.pk == bullet.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(siblings):
+        siblings[index], siblings[other] = siblings[other], siblings[index]
+    for order, sibling in enumerate(siblings):
+        sibling.order = order
+    WorkLogBullet.objects.bulk_update(siblings, ["order"])
+
+
+def _signal_fields(worklog_id, *, name: str, kind: str, evidence: str, exclude=None) -> dict:
+    name = (name or "").strip()
+    same = WorkLogSkillSignal.objects.filter(worklog_id=worklog_id, name__iexact=name)
+    if exclude is not None:
+        same = same.exclude(pk=exclude.pk)
+    if name and same.exists():
+        raise ValidationError({"name": f"This log already has the skill “{name}”."})
+    return {"name": name, "kind": kind, "evidence": (evidence or "").strip()}
+
+
+@transaction.atomic
+def add_skill_signal(
+    worklog: WorkLog, *, name: str, kind: str, evidence: str = ""
+) -> WorkLogSkillSignal:
+    """A skill the user names themselves: source manual, accepted, full confidence. A new
+    enrichment keeps it and suggests nothing of the same name."""
+    lock_editable(worklog.pk)
+    signal = WorkLogSkillSignal(
+        worklog=worklog,
+        source=SignalSource.MANUAL,
+        status=SignalStatus.ACCEPTED,
+        confidence=1.0,
+        **_signal_fields(worklog.pk, name=name, kind=kind, evidence=evidence),
+    )
+    signal.full_clean()
+    signal.save()
+    return signal
+
+
+def _manual_only(signal: WorkLogSkillSignal) -> None:
+    if signal.source != SignalSource.MANUAL:
+        raise ValidationError(
+            {"name": "Suggested skills are accepted or rejected, not edited or removed."}
+        )
+
+
+@transaction.atomic
+def update_skill_signal(
+    signal: WorkLogSkillSignal, *, name: str, kind: str, evidence: str = ""
+) -> WorkLogSkillSignal:
+    _manual_only(signal)
+    lock_editable(signal.worklog_id)
+    fields = _signal_fields(
+        signal.worklog_id, name=name, kind=kind, evidence=evidence, exclude=signal
+    )
+    for attribute, value in fields.items():
+        setattr(signal, attribute, value)
+    signal.full_clean()
+    signal.save()
+    return signal
+
+
+@transaction.atomic
+def remove_skill_signal(signal: WorkLogSkillSignal) -> None:
+    _manual_only(signal)
+    lock_editable(signal.worklog_id)
+    signal.hard_delete()
+
+
+@transaction.atomic
 def reject_enrichment(worklog: WorkLog) -> WorkLog:
     """Turn down every remaining suggestion at once."""
+    lock_editable(worklog.pk)
     worklog.skill_signals.filter(status=SignalStatus.SUGGESTED).update(status=SignalStatus.REJECTED)
     worklog.bullets.filter(status=SignalStatus.SUGGESTED).update(
         status=SignalStatus.REJECTED, is_selected=False

@@ -3,6 +3,7 @@ the signed-in user's own objects, and the hierarchy pickers narrow each other: a
 limits the projects offered, a project the sprints and epics, and so on down to tasks."""
 
 import json
+import re
 import uuid
 
 from django import forms
@@ -10,7 +11,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from worklog.journal import selectors
-from worklog.journal.models import BulletKind, ReportKind, WorkLogStatus, WorkType
+from worklog.journal.models import (
+    CURRENT_STATUSES,
+    BulletKind,
+    ReportKind,
+    SkillKind,
+    WorkLogStatus,
+    WorkType,
+)
 from worklog.journal.services import LEVELS
 from worklog.timer.models import WorkSession
 
@@ -127,7 +135,14 @@ class WorkLogFilterForm(forms.Form):
     client = forms.ModelChoiceField(queryset=None, required=False)
     project = forms.ModelChoiceField(queryset=None, required=False)
     sprint = forms.ModelChoiceField(queryset=None, required=False)
-    status = forms.ChoiceField(choices=[("", "Any status"), *WorkLogStatus.choices], required=False)
+    status = forms.ChoiceField(
+        choices=[
+            ("", "Any but archived"),
+            *WorkLogStatus.choices,
+            (selectors.ALL_STATUSES, "Any, archived too"),
+        ],
+        required=False,
+    )
     work_type = forms.ChoiceField(choices=[("", "Any type"), *WorkType.choices], required=False)
     tag = forms.CharField(max_length=50, required=False)
     text = forms.CharField(max_length=200, required=False, label="Text")
@@ -156,9 +171,65 @@ class AttachmentForm(forms.Form):
     description = forms.CharField(max_length=500, required=False)
 
 
+WHOLE_NUMBER = re.compile(r"-?\d{1,15}")
+DECIMAL = re.compile(r"-?\d{1,15}\.\d{1,6}")
+
+
+def _number_or_text(value: str):
+    if WHOLE_NUMBER.fullmatch(value):
+        return int(value)
+    if DECIMAL.fullmatch(value):
+        return float(value)
+    return value
+
+
+class MetricsField(forms.CharField):
+    """Metrics written one per line as `name: value`; a value that is a number is kept as one
+    (`tests: 40`), anything else as text (`p95 latency: 2 s → 80 ms`)."""
+
+    widget = forms.Textarea(attrs={"rows": 2})
+
+    def to_python(self, value):
+        metrics = {}
+        for line in super().to_python(value).splitlines():
+            if not line.strip():
+                continue
+            name, separator, text = line.partition(":")
+            if not separator or not name.strip() or not text.strip():
+                raise forms.ValidationError("Write one metric per line as name: value.")
+            metrics[name.strip()] = _number_or_text(text.strip())
+        return metrics
+
+    def prepare_value(self, value):
+        if isinstance(value, dict):
+            return "\n".join(f"{name}: {metric}" for name, metric in value.items())
+        return value
+
+
 class BulletForm(forms.Form):
     text = forms.CharField(max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
     kind = forms.ChoiceField(choices=BulletKind.choices, initial=BulletKind.RESUME)
+    metrics = MetricsField(
+        required=False, help_text="Optional, one per line: name: value (e.g. p95 latency: 80 ms)"
+    )
+
+
+class SignalForm(forms.Form):
+    """A skill the user names. Its fields' ids are its own: the log's page also shows the
+    bullet form, which has a `kind` too."""
+
+    name = forms.CharField(max_length=100, label="Skill")
+    kind = forms.ChoiceField(choices=SkillKind.choices, initial=SkillKind.TECHNICAL)
+    evidence = forms.CharField(
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Optional: what in the log shows it.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_signal_%s")
+        super().__init__(*args, **kwargs)
 
 
 class PresetForm(forms.Form):
@@ -232,6 +303,14 @@ class ReportForm(HierarchyFieldsMixin, forms.Form):
     period_start = forms.DateField(required=False, widget=DATE_INPUT, label="From (custom)")
     period_end = forms.DateField(required=False, widget=DATE_INPUT, label="To (custom)")
     title = forms.CharField(max_length=200, required=False)
+    statuses = forms.MultipleChoiceField(
+        choices=WorkLogStatus.choices,
+        initial=list(CURRENT_STATUSES),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Work logs that are",
+        help_text="None ticked: all but archived ones.",
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

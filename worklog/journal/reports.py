@@ -10,7 +10,13 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from worklog.journal.models import ReportCreatedVia, ReportKind, WorkLogReport
+from worklog.journal.models import (
+    CURRENT_STATUSES,
+    ReportCreatedVia,
+    ReportKind,
+    WorkLogReport,
+    WorkLogStatus,
+)
 from worklog.journal.selectors import ReportData, report_data, week_of
 
 MAX_REPORT_DAYS = 3 * 366
@@ -72,6 +78,7 @@ def render_markdown(report: WorkLogReport, data: ReportData) -> str:
         "",
         f"Period: {report.period_start:%Y-%m-%d} to {report.period_end:%Y-%m-%d}",
         "",
+        *([f"Statuses: {data.statuses_label}", ""] if data.statuses_label else []),
         f"- Work logs: {totals['count']}",
         f"- Hours: {_hours(totals['minutes'])}",
         f"- Billable hours: {_hours(totals['billable_minutes'])}",
@@ -79,7 +86,10 @@ def render_markdown(report: WorkLogReport, data: ReportData) -> str:
     ]
     if data.highlights:
         lines += ["## Highlights", ""]
-        lines += [f"- {bullet.text}" for bullet in data.highlights]
+        lines += [
+            f"- {bullet.text}" + (f" ({bullet.metrics_text})" if bullet.metrics else "")
+            for bullet in data.highlights
+        ]
         lines.append("")
     for heading, rows in (
         ("By client", data.by_client),
@@ -166,6 +176,19 @@ def _check_scope(user, *, client, project, sprint) -> dict:
     return {"client": client, "project": project, "sprint": sprint}
 
 
+def _check_statuses(statuses) -> list[str]:
+    if statuses is None:
+        return list(CURRENT_STATUSES)
+    statuses = list(dict.fromkeys(statuses))
+    if not statuses:
+        raise ValidationError({"statuses": "Choose at least one status to report on."})
+    unknown = [status for status in statuses if status not in WorkLogStatus.values]
+    if unknown:
+        raise ValidationError({"statuses": f"Unknown status: {', '.join(map(str, unknown))}."})
+    # In the statuses' own order, whatever order they were given in.
+    return [status for status in WorkLogStatus.values if status in statuses]
+
+
 @transaction.atomic
 def generate_report(
     user,
@@ -179,8 +202,11 @@ def generate_report(
     sprint=None,
     title: str = "",
     created_via: str = ReportCreatedVia.WEB,
+    statuses: list[str] | None = None,
 ) -> WorkLogReport:
-    """Store a report of `user`'s work logs in the period, with its Markdown and totals."""
+    """Store a report of `user`'s work logs in the period, with its Markdown and totals. It
+    covers the logs of `statuses` (kept in its metadata): by default all but archived ones."""
+    statuses = _check_statuses(statuses)
     scope = _check_scope(user, client=client, project=project, sprint=sprint)
     start, end = report_period(
         kind, anchor=anchor, start=period_start, end=period_end, sprint=scope["sprint"]
@@ -193,6 +219,7 @@ def generate_report(
         period_start=start,
         period_end=end,
         title=title.strip() or _title(kind, start, end, scope_label),
+        metadata={"statuses": statuses},
         **scope,
     )
     report.full_clean()
@@ -200,6 +227,7 @@ def generate_report(
     data = report_data(report)
     report.content_md = render_markdown(report, data)
     report.metadata = {
+        "statuses": statuses,
         "count": data.totals["count"],
         "minutes": data.totals["minutes"],
         "billable_minutes": data.totals["billable_minutes"],

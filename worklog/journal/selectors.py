@@ -23,6 +23,7 @@ from worklog.journal.models import (
     WorkLogBullet,
     WorkLogPreset,
     WorkLogReport,
+    WorkLogStatus,
 )
 from worklog.targets import TargetPlacement
 from worklog.timer.models import WorkSession
@@ -137,8 +138,21 @@ class ListFilters:
     text: str = ""
 
 
+ALL_STATUSES = "all"
+
+
+def filter_by_status(worklogs: QuerySet[WorkLog], status: str | None) -> QuerySet[WorkLog]:
+    """Logs of `status`; of any status with "all"; with none given, all but archived ones."""
+    if not status:
+        return worklogs.current()
+    if status == ALL_STATUSES:
+        return worklogs
+    return worklogs.filter(status=status)
+
+
 def filter_worklogs(worklogs: QuerySet[WorkLog], filters: ListFilters) -> QuerySet[WorkLog]:
-    for field in ("client", "project", "sprint", "status", "work_type"):
+    worklogs = filter_by_status(worklogs, filters.status)
+    for field in ("client", "project", "sprint", "work_type"):
         value = getattr(filters, field)
         if value:
             worklogs = worklogs.filter(**{field: value})
@@ -220,16 +234,33 @@ class ReportData:
     weeks: list[WeekBar]
     highlights: list[WorkLogBullet]
     tracked_seconds: int
+    statuses: list[str] | None = None
+
+    @property
+    def statuses_label(self) -> str:
+        """ "Draft, Ready, Final"; empty for a report over every status."""
+        if self.statuses is None:
+            return ""
+        return ", ".join(STATUS_LABELS.get(status, status) for status in self.statuses)
 
     @property
     def tracked_hours(self) -> str:
         return f"{self.tracked_seconds / 3600:.2f}"
 
 
+def report_statuses(report: WorkLogReport) -> list[str] | None:
+    """The statuses a report covers; None for a report made before reports filtered by status
+    (it covered every log, and still does, so that it reads as it did)."""
+    return report.metadata.get("statuses")
+
+
 def report_worklogs(report: WorkLogReport) -> QuerySet[WorkLog]:
     worklogs = WorkLog.objects.for_user(report.user_id).in_period(
         report.period_start, report.period_end
     )
+    statuses = report_statuses(report)
+    if statuses is not None:
+        worklogs = worklogs.filter(status__in=statuses)
     for field in ("client", "project", "sprint"):
         value = getattr(report, f"{field}_id")
         if value:
@@ -265,6 +296,7 @@ REPORT_ROW_FIELDS = (
     "task__name",
 )
 WORK_TYPE_LABELS = dict(WorkLog._meta.get_field("work_type").choices)
+STATUS_LABELS = dict(WorkLogStatus.choices)
 
 
 def report_data(report: WorkLogReport) -> ReportData:
@@ -287,7 +319,7 @@ def report_data(report: WorkLogReport) -> ReportData:
         WorkLogBullet.objects.filter(worklog__in=worklogs.values("pk"), is_selected=True)
         .exclude(status=SignalStatus.REJECTED)
         .select_related("worklog")
-        .order_by("worklog__occurred_on", "order")
+        .order_by("worklog__occurred_on", "worklog__created_at", "order", "created_at")
     )
     return ReportData(
         worklogs=list(
@@ -317,6 +349,7 @@ def report_data(report: WorkLogReport) -> ReportData:
         weeks=weeks,
         highlights=highlights,
         tracked_seconds=tracked_seconds(report),
+        statuses=report_statuses(report),
     )
 
 

@@ -12,11 +12,13 @@ from pathlib import PurePosixPath
 from urllib.parse import unquote, urlparse
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 
+from worklog.journal.exceptions import WorkLogFinalError
 from worklog.journal.models import (
     HIERARCHY_FIELDS,
     Attachment,
@@ -32,6 +34,7 @@ from worklog.journal.models import (
     WorkLog,
     WorkLogExternalLink,
     WorkLogPreset,
+    WorkLogReport,
     WorkLogSource,
     WorkLogStatus,
 )
@@ -99,6 +102,50 @@ def create_node(user, *, level: str, name: str, parent=None, **fields) -> models
     return node
 
 
+def _counted(count: int, singular: str, plural: str) -> str:
+    return f"{count} {singular if count == 1 else plural}"
+
+
+def node_uses(node: models.Model) -> list[str]:
+    """What still refers to `node`, e.g. ["2 projects", "1 work log"]: the nodes below it, work
+    logs, presets, reports and timer sessions, deleted ones left out."""
+    level = next(name for name, (model, _parent) in LEVELS.items() if isinstance(node, model))
+    uses = []
+    for model, parent_level in LEVELS.values():
+        if parent_level == level:
+            count = model.objects.filter(**{level: node}).count()
+            meta = model._meta
+            uses.append(_counted(count, str(meta.verbose_name), str(meta.verbose_name_plural)))
+    uses.append(_counted(WorkLog.objects.filter(**{level: node}).count(), "work log", "work logs"))
+    if level in ("client", "project"):
+        count = WorkLogPreset.objects.filter(**{level: node}).count()
+        uses.append(_counted(count, "preset", "presets"))
+    if level in ("client", "project", "sprint"):
+        count = WorkLogReport.objects.filter(**{level: node}).count()
+        uses.append(_counted(count, "report", "reports"))
+    timed = WorkSession.objects.filter(
+        target_content_type=ContentType.objects.get_for_model(node), target_id=str(node.pk)
+    ).count()
+    uses.append(_counted(timed, "timer session", "timer sessions"))
+    return [use for use in uses if not use.startswith("0 ")]
+
+
+@transaction.atomic
+def delete_node(user, node: models.Model) -> None:
+    """Delete one of `user`'s nodes (softly), unless something still refers to it: then a
+    ValidationError says what; deactivating the node keeps those and hides it from pickers.
+    Its name is free again for a new node."""
+    _check_owned(user, node=node)
+    locked = type(node).objects.select_for_update().get(pk=node.pk)
+    uses = node_uses(locked)
+    if uses:
+        raise ValidationError(
+            f"“{locked}” is still used by {', '.join(uses)}: remove those first, or deactivate "
+            "it instead."
+        )
+    locked.delete()
+
+
 @transaction.atomic
 def update_node(user, node: models.Model, **fields) -> models.Model:
     """Rename, describe, date or (de)activate one of `user`'s nodes; its parent stays."""
@@ -126,6 +173,31 @@ def _apply(worklog: WorkLog, fields: dict) -> None:
         setattr(worklog, name, normalize_tags(value) if name == "tags" else value)
 
 
+# The text enrichment reads: a save that changes it enriches again (with the user's setting).
+ENRICHED_FIELDS = ("title", "content", "outcome", "impact")
+
+
+def lock_editable(worklog_id) -> WorkLog:
+    """The log's row, locked (with its user), unless the log is final: a final log and its
+    parts are read only until it is reopened (WorkLogFinalError)."""
+    locked = (
+        WorkLog.objects.select_for_update(of=("self",)).select_related("user").get(pk=worklog_id)
+    )
+    if locked.is_final:
+        raise WorkLogFinalError(locked)
+    return locked
+
+
+def _enrich_on_save(worklog: WorkLog) -> WorkLog:
+    """With the user's setting on, a saved log is enriched without asking; not a final one,
+    whose suggestions could not be reviewed."""
+    if not worklog.user.enrich_on_save or worklog.is_final:
+        return worklog
+    from worklog.journal.enrichment import request_enrichment
+
+    return request_enrichment(worklog)
+
+
 @transaction.atomic
 def create_worklog(user, **fields) -> WorkLog:
     """A work log of `user`. Missing parents are filled in from the most specific reference."""
@@ -133,12 +205,14 @@ def create_worklog(user, **fields) -> WorkLog:
     _apply(worklog, fields)
     worklog.full_clean()
     worklog.save()
-    return worklog
+    return _enrich_on_save(worklog)
 
 
 @transaction.atomic
 def update_worklog(worklog: WorkLog, **fields) -> WorkLog:
-    locked = WorkLog.objects.select_for_update().get(pk=worklog.pk)
+    """Change a log that is not final (it may become final by this change)."""
+    locked = lock_editable(worklog.pk)
+    text_before = [getattr(locked, field) for field in ENRICHED_FIELDS]
     # Parents are backfilled again from the new references, not kept from the old ones.
     if any(field in fields for field in HIERARCHY_FIELDS):
         for field in HIERARCHY_FIELDS:
@@ -146,16 +220,47 @@ def update_worklog(worklog: WorkLog, **fields) -> WorkLog:
     _apply(locked, fields)
     locked.full_clean()
     locked.save()
+    if [getattr(locked, field) for field in ENRICHED_FIELDS] != text_before:
+        return _enrich_on_save(locked)
     return locked
 
 
+@transaction.atomic
+def change_status(worklog: WorkLog, status: str) -> WorkLog:
+    """Move a log to `status`. Final is read only: a final log leaves it only by being reopened
+    (back to draft) or archived."""
+    if status not in WorkLogStatus.values:
+        raise ValidationError({"status": f"“{status}” is not a status."})
+    locked = WorkLog.objects.select_for_update().get(pk=worklog.pk)
+    leaves_final = status in (WorkLogStatus.DRAFT, WorkLogStatus.ARCHIVED, WorkLogStatus.FINAL)
+    if locked.is_final and not leaves_final:
+        raise WorkLogFinalError(locked)
+    locked.status = status
+    locked.save(update_fields=["status", "updated_at"])
+    return locked
+
+
+@transaction.atomic
 def delete_worklog(worklog: WorkLog) -> None:
-    worklog.delete()
+    lock_editable(worklog.pk).delete()
 
 
+@transaction.atomic
 def restore_worklog(worklog: WorkLog) -> WorkLog:
+    """Undo a deletion. A node deleted meanwhile is no longer referred to; the parents above it
+    that are still there stay."""
     worklog.restore()
-    return worklog
+    restored = WorkLog.all_objects.with_hierarchy().get(pk=worklog.pk)
+    gone = [
+        field
+        for field in HIERARCHY_FIELDS
+        if getattr(restored, field) is not None and getattr(restored, field).is_deleted
+    ]
+    if gone:
+        for field in gone:
+            setattr(restored, field, None)
+        restored.save(update_fields=[*gone, "updated_at"])
+    return restored
 
 
 # Links the journal recognises, with the key (and a title when the URL carries one).
@@ -207,6 +312,7 @@ def parse_external_url(url: str) -> ParsedLink:
 
 @transaction.atomic
 def add_external_link(worklog: WorkLog, *, url: str, title: str = "") -> WorkLogExternalLink:
+    lock_editable(worklog.pk)
     parsed = parse_external_url(url)
     link = WorkLogExternalLink(
         worklog=worklog,
@@ -220,7 +326,9 @@ def add_external_link(worklog: WorkLog, *, url: str, title: str = "") -> WorkLog
     return link
 
 
+@transaction.atomic
 def delete_external_link(link: WorkLogExternalLink) -> None:
+    lock_editable(link.worklog_id)
     link.hard_delete()
 
 
@@ -256,6 +364,7 @@ def add_attachment(
     SHA-256; the stored file is removed again if the row cannot be written."""
     if worklog.user_id != uploaded_by.pk:
         raise ValidationError({"file": "You can only attach files to your own work logs."})
+    lock_editable(worklog.pk)
     extension, mime_type = _check_upload(upload)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
@@ -292,6 +401,7 @@ def attachment_content_type(attachment: Attachment) -> str:
 
 @transaction.atomic
 def delete_attachment(attachment: Attachment) -> None:
+    lock_editable(attachment.worklog_id)
     key = attachment.object_key
     attachment.hard_delete()
     transaction.on_commit(lambda: default_storage.delete(key))

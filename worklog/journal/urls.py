@@ -12,6 +12,7 @@ urlpatterns = [
     path("journal/logs/<uuid:pk>/edit/", views.edit, name="journal-edit"),
     path("journal/logs/<uuid:pk>/delete/", views.delete, name="journal-delete"),
     path("journal/logs/<uuid:pk>/restore/", views.restore, name="journal-restore"),
+    path("journal/logs/<uuid:pk>/status/", views.change_status, name="journal-status"),
     path("journal/logs/<uuid:pk>/links/", views.add_link, name="journal-link-add"),
     path(
         "journal/logs/<uuid:pk>/attachments/",
@@ -25,6 +26,11 @@ urlpatterns = [
         name="journal-reject-suggestions",
     ),
     path("journal/logs/<uuid:pk>/bullets/", views.add_bullet, name="journal-bullet-add"),
+    path("journal/logs/<uuid:pk>/signals/", views.signal_add, name="journal-signal-add"),
+    path("journal/bullets/<uuid:pk>/edit/", views.bullet_edit, name="journal-bullet-edit"),
+    path("journal/bullets/<uuid:pk>/move/", views.bullet_move, name="journal-bullet-move"),
+    path("journal/signals/<uuid:pk>/edit/", views.signal_edit, name="journal-signal-edit"),
+    path("journal/signals/<uuid:pk>/remove/", views.signal_remove, name="journal-signal-remove"),
     path(
         "journal/attachments/<uuid:pk>/",
         views.download_attachment,
@@ -43,6 +49,11 @@ urlpatterns = [
         "journal/hierarchy/<slug:level>/<uuid:pk>/edit/",
         views.node_edit,
         name="journal-node-edit",
+    ),
+    path(
+        "journal/hierarchy/<slug:level>/<uuid:pk>/delete/",
+        views.node_delete,
+        name="journal-node-delete",
     ),
     path("journal/presets/", views.presets, name="journal-presets"),
     path("journal/presets/<uuid:pk>/edit/", views.preset_edit, name="journal-preset-edit"),

@@ -5,6 +5,7 @@ Views parse input, call one service and render; an HTMX request gets the named p
 page's template. Invalid input answers 422 (400 for a bad list filter) with the form's errors
 and changes nothing; another user's objects are 404."""
 
+import functools
 from datetime import date, timedelta
 
 from django.contrib import messages
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.charts import BarChart, bar_chart
 from decisioning.http import idempotent_view
 from worklog.journal import enrichment, reports, selectors, services
+from worklog.journal.exceptions import WorkLogFinalError
 from worklog.journal.forms import (
     AttachmentForm,
     BulletForm,
@@ -26,6 +28,7 @@ from worklog.journal.forms import (
     NodeForm,
     PresetForm,
     ReportForm,
+    SignalForm,
     WorkLogFilterForm,
     WorkLogForm,
     node_edit_form,
@@ -33,6 +36,7 @@ from worklog.journal.forms import (
 )
 from worklog.journal.models import (
     Attachment,
+    SignalSource,
     SignalStatus,
     WorkLog,
     WorkLogBullet,
@@ -42,6 +46,13 @@ from worklog.journal.models import (
 from worklog.timer.models import WorkSession
 
 LIST_TEMPLATE = "worklog/journal/list.html"
+# The status buttons a log's page offers, by its status: final is left by reopening or archiving.
+STATUS_ACTIONS = {
+    "draft": (("final", "Mark final"), ("archived", "Archive")),
+    "ready": (("final", "Mark final"), ("archived", "Archive")),
+    "final": (("draft", "Reopen"), ("archived", "Archive")),
+    "archived": (("draft", "Unarchive"),),
+}
 ENTRY_TEMPLATE = "worklog/journal/entry.html"
 DETAIL_TEMPLATE = "worklog/journal/detail.html"
 
@@ -80,7 +91,8 @@ def journal(request: HttpRequest) -> HttpResponse:
     worklogs = selectors.worklogs_for(request.user).in_period(start, end)
     if period_error or (form.is_bound and not form.is_valid()):
         status, worklogs = 400, worklogs.none()
-    elif form.is_bound:
+    else:
+        # Unfiltered, the list still leaves archived logs out.
         worklogs = selectors.filter_worklogs(worklogs, form.filters())
     rows = list(worklogs.order_by("-occurred_on", "-created_at"))
     step = timedelta(days=1 if view == "day" else 7)
@@ -187,10 +199,37 @@ def _detail_context(request: HttpRequest, worklog: WorkLog, **extra) -> dict:
         "link_form": extra.pop("link_form", None) or ExternalLinkForm(),
         "attachment_form": extra.pop("attachment_form", None) or AttachmentForm(),
         "bullet_form": extra.pop("bullet_form", None) or BulletForm(),
+        "signal_form": extra.pop("signal_form", None) or SignalForm(),
+        "manual_source": SignalSource.MANUAL,
         "attachment_types": ", ".join(services.allowed_attachment_types()),
         "review_choices": (("accept", "Accept"), ("reject", "Reject")),
+        "move_choices": (("up", "↑ Up"), ("down", "↓ Down")),
+        "status_actions": STATUS_ACTIONS[worklog.status],
         **extra,
     }
+
+
+def refusing_final(partial: str | None = None):
+    """A change refused because the log is final answers 409 with the log's page, or for an
+    HTMX request the named partial of it (a message saying to reopen it swapped in)."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs):
+            try:
+                return view(request, *args, **kwargs)
+            except WorkLogFinalError as error:
+                messages.error(request, str(error))
+                worklog = _own_worklog(request, error.worklog.pk)
+                template = DETAIL_TEMPLATE
+                if request.htmx and partial:
+                    template = f"{DETAIL_TEMPLATE}#{partial}"
+                context = _detail_context(request, worklog, oob_messages=bool(request.htmx))
+                return render(request, template, context, status=409)
+
+        return wrapper
+
+    return decorator
 
 
 @require_GET
@@ -204,8 +243,12 @@ def detail(request: HttpRequest, pk) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @idempotent_view
+@refusing_final()
 def edit(request: HttpRequest, pk) -> HttpResponse:
     worklog = _own_worklog(request, pk)
+    if request.method == "GET" and worklog.is_final:
+        messages.info(request, f"“{worklog}” is final: reopen it to change it.")
+        return redirect("worklog:journal-detail", pk=worklog.pk)
     if request.method == "POST":
         form = WorkLogForm(request.POST, user=request.user, picker_url=_picker_url())
         if form.is_valid():
@@ -238,8 +281,32 @@ def edit(request: HttpRequest, pk) -> HttpResponse:
     return render(request, ENTRY_TEMPLATE, _entry_context(request, form, worklog))
 
 
+STATUS_DONE = {
+    "draft": "“{}” is a draft again: it can be changed.",
+    "ready": "“{}” is ready.",
+    "final": "“{}” is final: read only until you reopen it.",
+    "archived": "“{}” is archived: hidden from the journal and from reports unless asked for.",
+}
+
+
 @require_POST
 @idempotent_view
+@refusing_final()
+def change_status(request: HttpRequest, pk) -> HttpResponse:
+    """Finalise, reopen, archive or unarchive a log."""
+    worklog = _own_worklog(request, pk)
+    try:
+        worklog = services.change_status(worklog, request.POST.get("status", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return render(request, DETAIL_TEMPLATE, _detail_context(request, worklog), status=422)
+    messages.success(request, STATUS_DONE[worklog.status].format(worklog))
+    return redirect("worklog:journal-detail", pk=worklog.pk)
+
+
+@require_POST
+@idempotent_view
+@refusing_final()
 def delete(request: HttpRequest, pk) -> HttpResponse:
     worklog = _own_worklog(request, pk)
     services.delete_worklog(worklog)
@@ -259,15 +326,24 @@ def restore(request: HttpRequest, pk) -> HttpResponse:
 
 
 def _detail_fragment(request: HttpRequest, worklog: WorkLog, partial: str, status=200, **extra):
+    """The answer to a change of one part of the log: the part again for HTMX; the page after
+    a redirect for a plain form, or right away when the change was refused."""
     if not request.htmx and status < 400:
         return redirect("worklog:journal-detail", pk=worklog.pk)
+    return _detail_page(request, worklog, partial, status=status, **extra)
+
+
+def _detail_page(request: HttpRequest, worklog: WorkLog, partial: str, status=200, **extra):
+    """The log's page, or for HTMX its `partial`, read again after a change."""
     worklog = _own_worklog(request, worklog.pk)
     template = f"{DETAIL_TEMPLATE}#{partial}" if request.htmx else DETAIL_TEMPLATE
-    return render(request, template, _detail_context(request, worklog, **extra), status=status)
+    context = _detail_context(request, worklog, oob_messages=bool(request.htmx), **extra)
+    return render(request, template, context, status=status)
 
 
 @require_POST
 @idempotent_view
+@refusing_final("links")
 def add_link(request: HttpRequest, pk) -> HttpResponse:
     worklog = _own_worklog(request, pk)
     form = ExternalLinkForm(request.POST)
@@ -283,6 +359,7 @@ def add_link(request: HttpRequest, pk) -> HttpResponse:
 
 @require_POST
 @idempotent_view
+@refusing_final("attachments")
 def add_attachment(request: HttpRequest, pk) -> HttpResponse:
     worklog = _own_worklog(request, pk)
     form = AttachmentForm(request.POST, request.FILES)
@@ -304,6 +381,7 @@ def add_attachment(request: HttpRequest, pk) -> HttpResponse:
 
 @require_POST
 @idempotent_view
+@refusing_final("links")
 def delete_link(request: HttpRequest, pk) -> HttpResponse:
     link = get_object_or_404(
         WorkLogExternalLink.objects.filter(worklog__user=request.user).select_related("worklog"),
@@ -315,6 +393,7 @@ def delete_link(request: HttpRequest, pk) -> HttpResponse:
 
 @require_POST
 @idempotent_view
+@refusing_final("attachments")
 def delete_attachment(request: HttpRequest, pk) -> HttpResponse:
     attachment = get_object_or_404(
         Attachment.objects.filter(worklog__user=request.user).select_related("worklog"), pk=pk
@@ -346,6 +425,7 @@ def download_attachment(request: HttpRequest, pk) -> HttpResponse:
 
 @require_POST
 @idempotent_view
+@refusing_final("enrichment")
 def enrich(request: HttpRequest, pk) -> HttpResponse:
     worklog = _own_worklog(request, pk)
     enrichment.request_enrichment(worklog)
@@ -354,6 +434,7 @@ def enrich(request: HttpRequest, pk) -> HttpResponse:
 
 @require_POST
 @idempotent_view
+@refusing_final("enrichment")
 def reject_suggestions(request: HttpRequest, pk) -> HttpResponse:
     worklog = _own_worklog(request, pk)
     enrichment.reject_enrichment(worklog)
@@ -365,6 +446,7 @@ REVIEW_DECISIONS = {"accept": SignalStatus.ACCEPTED, "reject": SignalStatus.REJE
 
 @require_POST
 @idempotent_view
+@refusing_final("enrichment")
 def review_signal(request: HttpRequest, pk) -> HttpResponse:
     signal = get_object_or_404(
         WorkLogSkillSignal.objects.filter(worklog__user=request.user).select_related("worklog"),
@@ -379,6 +461,7 @@ def review_signal(request: HttpRequest, pk) -> HttpResponse:
 
 @require_POST
 @idempotent_view
+@refusing_final("enrichment")
 def review_bullet(request: HttpRequest, pk) -> HttpResponse:
     """Accept or reject a bullet (`decision`), or (de)select it for reports (`select`)."""
     bullet = get_object_or_404(
@@ -402,13 +485,131 @@ def review_bullet(request: HttpRequest, pk) -> HttpResponse:
 
 @require_POST
 @idempotent_view
+@refusing_final("enrichment")
 def add_bullet(request: HttpRequest, pk) -> HttpResponse:
     worklog = _own_worklog(request, pk)
     form = BulletForm(request.POST)
     if form.is_valid():
-        enrichment.add_bullet(worklog, **form.cleaned_data)
-        return _detail_fragment(request, worklog, "enrichment")
+        try:
+            enrichment.add_bullet(worklog, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors_into(form, error)
+        else:
+            return _detail_fragment(request, worklog, "enrichment")
     return _detail_fragment(request, worklog, "enrichment", status=422, bullet_form=form)
+
+
+def _own_bullet(request: HttpRequest, pk) -> WorkLogBullet:
+    return get_object_or_404(
+        WorkLogBullet.objects.filter(
+            worklog__user=request.user, worklog__deleted_at__isnull=True
+        ).select_related("worklog"),
+        pk=pk,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@idempotent_view
+@refusing_final("enrichment")
+def bullet_edit(request: HttpRequest, pk) -> HttpResponse:
+    """The log's page with one bullet's form in its place: text, kind and metrics."""
+    bullet = _own_bullet(request, pk)
+    form = BulletForm(
+        request.POST or None,
+        initial={"text": bullet.text, "kind": bullet.kind, "metrics": bullet.metrics},
+        auto_id="id_edited_bullet_%s",  # the form adding a bullet is on the page too
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                enrichment.update_bullet(bullet, **form.cleaned_data)
+            except WorkLogFinalError:
+                raise
+            except ValidationError as error:
+                _form_errors_into(form, error)
+            else:
+                return _detail_fragment(request, bullet.worklog, "enrichment")
+        status = 422
+    extra = {"editing_bullet": bullet.pk, "bullet_edit_form": form}
+    return _detail_page(request, bullet.worklog, "enrichment", status=status, **extra)
+
+
+@require_POST
+@idempotent_view
+@refusing_final("enrichment")
+def bullet_move(request: HttpRequest, pk) -> HttpResponse:
+    bullet = _own_bullet(request, pk)
+    try:
+        enrichment.move_bullet(bullet, direction=request.POST.get("direction", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _detail_fragment(request, bullet.worklog, "enrichment", status=422)
+    return _detail_fragment(request, bullet.worklog, "enrichment")
+
+
+@require_POST
+@idempotent_view
+@refusing_final("enrichment")
+def signal_add(request: HttpRequest, pk) -> HttpResponse:
+    """A skill the user names, on their own log."""
+    worklog = _own_worklog(request, pk)
+    form = SignalForm(request.POST)
+    if form.is_valid():
+        try:
+            enrichment.add_skill_signal(worklog, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors_into(form, error)
+        else:
+            return _detail_fragment(request, worklog, "enrichment")
+    return _detail_fragment(request, worklog, "enrichment", status=422, signal_form=form)
+
+
+def _own_manual_signal(request: HttpRequest, pk) -> WorkLogSkillSignal:
+    return get_object_or_404(
+        WorkLogSkillSignal.objects.filter(
+            worklog__user=request.user,
+            worklog__deleted_at__isnull=True,
+            source=SignalSource.MANUAL,
+        ).select_related("worklog"),
+        pk=pk,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@idempotent_view
+@refusing_final("enrichment")
+def signal_edit(request: HttpRequest, pk) -> HttpResponse:
+    """The log's page with one of the user's own skills in a form, in its place."""
+    signal = _own_manual_signal(request, pk)
+    form = SignalForm(
+        request.POST or None,
+        initial={"name": signal.name, "kind": signal.kind, "evidence": signal.evidence},
+        auto_id="id_edited_signal_%s",  # the form adding a skill is on the page too
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                enrichment.update_skill_signal(signal, **form.cleaned_data)
+            except WorkLogFinalError:
+                raise
+            except ValidationError as error:
+                _form_errors_into(form, error)
+            else:
+                return _detail_fragment(request, signal.worklog, "enrichment")
+        status = 422
+    extra = {"editing_signal": signal.pk, "signal_edit_form": form}
+    return _detail_page(request, signal.worklog, "enrichment", status=status, **extra)
+
+
+@require_POST
+@idempotent_view
+@refusing_final("enrichment")
+def signal_remove(request: HttpRequest, pk) -> HttpResponse:
+    signal = _own_manual_signal(request, pk)
+    enrichment.remove_skill_signal(signal)
+    return _detail_fragment(request, signal.worklog, "enrichment")
 
 
 @require_http_methods(["GET", "POST"])
@@ -468,6 +669,26 @@ def node_edit(request: HttpRequest, level: str, pk) -> HttpResponse:
         "editing_level": level,
     }
     return render(request, "worklog/journal/hierarchy.html", context, status=status)
+
+
+@require_POST
+@idempotent_view
+def node_delete(request: HttpRequest, level: str, pk) -> HttpResponse:
+    """Delete a node nothing refers to; else the hierarchy page says what still does (409)."""
+    if level not in services.LEVELS:
+        raise Http404("No such level.")
+    node = get_object_or_404(services.LEVELS[level][0].objects.for_user(request.user), pk=pk)
+    try:
+        services.delete_node(request.user, node)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        context = {
+            "form": NodeForm(user=request.user),
+            "clients": selectors.hierarchy_tree(request.user),
+        }
+        return render(request, "worklog/journal/hierarchy.html", context, status=409)
+    messages.success(request, f"{level.capitalize()} “{node}” deleted.")
+    return redirect("worklog:journal-hierarchy")
 
 
 @require_http_methods(["GET", "POST"])
@@ -548,6 +769,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
                     project=data["project"],
                     sprint=data["sprint"],
                     title=data["title"],
+                    statuses=data["statuses"] or None,
                 )
             except ValidationError as error:
                 _form_errors_into(form, error)

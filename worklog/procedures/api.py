@@ -16,19 +16,21 @@ from config.api import ApiError, PlainText, error_response
 from worklog.procedures import selectors, services
 from worklog.procedures.exceptions import (
     ActiveProcedureSessionExistsError,
+    CannotCancelSessionError,
     NotSessionOwnerError,
     NotSupervisorError,
     ProcedureError,
     SessionLockedError,
     SessionNotActiveError,
     SessionNotApprovableError,
+    SessionNotCompletedError,
     SessionNotLockedError,
     SOPHasActiveSessionsError,
     SOPNotConfirmedError,
     SOPNotFoundError,
     StepNotCurrentError,
 )
-from worklog.procedures.models import SOP, ProcedureSession
+from worklog.procedures.models import SOP, ProcedureSession, SafetyCheck
 
 router = Router(tags=["procedure sessions"])
 
@@ -41,8 +43,10 @@ ERROR_STATUS = {
     StepNotCurrentError: 409,
     SessionNotApprovableError: 409,
     SessionNotLockedError: 409,
+    SessionNotCompletedError: 409,
     SOPNotConfirmedError: 409,
     NotSessionOwnerError: 403,
+    CannotCancelSessionError: 403,
     NotSupervisorError: 403,
     SOPNotFoundError: 404,
 }
@@ -79,10 +83,18 @@ class CheckOut(Schema):
     notes: str
     checked_by: str
     checked_at: datetime
+    corrected_by: str | None = Field(
+        description="The supervisor who corrected the result or notes, if one did."
+    )
+    corrected_at: datetime | None
 
     @staticmethod
     def resolve_checked_by(check) -> str:
         return check.checked_by.get_username()
+
+    @staticmethod
+    def resolve_corrected_by(check) -> str | None:
+        return check.corrected_by.get_username() if check.corrected_by_id else None
 
 
 class SessionSummaryOut(Schema):
@@ -142,6 +154,29 @@ class ApproveIn(Schema):
 
 class OverrideIn(Schema):
     reason: PlainText = Field(..., min_length=1, max_length=2000)
+
+
+class CancelIn(Schema):
+    reason: PlainText = Field(
+        "",
+        max_length=2000,
+        description="Required when cancelling another worker's session (its SOP's author or a "
+        "supervisor); recorded as a decision.",
+    )
+
+
+class CorrectCheckIn(Schema):
+    result: Literal["passed", "failed"]
+    notes: PlainText | None = Field(None, max_length=2000, description="Unchanged when left out.")
+    reason: PlainText = Field(..., min_length=1, max_length=2000)
+
+
+class CurrentQuery(Schema):
+    include_paused: bool = Field(
+        False,
+        description="Also return the worker's session when it is paused (it still blocks "
+        "starting another).",
+    )
 
 
 class DecisionOut(Schema):
@@ -253,10 +288,16 @@ def start(request: HttpRequest, payload: StartIn):
 @router.get(
     "/current",
     response=SessionDetailOut | None,
-    summary="The active (in progress or paused) session, or null",
+    summary="Your in-progress session, or null",
+    description="The worker's session in progress, with its SOP, checks, current and next "
+    "step; null when there is none. A paused session is not in progress, so it gives null "
+    "unless `include_paused=true` is passed: then the worker's open session is returned "
+    "whether in progress or paused (its `status` says which).",
 )
-def current(request: HttpRequest):
-    session = selectors.get_current_for_worker(request.user.pk)
+def current(request: HttpRequest, filters: Query[CurrentQuery]):
+    session = selectors.get_current_for_worker(
+        request.user.pk, include_paused=filters.include_paused
+    )
     return detail(session) if session else None
 
 
@@ -315,12 +356,27 @@ router.post(
     summary="Complete the session (its owner only)",
     operation_id="complete_session",
 )(_session_action(services.complete_procedure_session))
-router.post(
+
+
+@router.post(
     "/{session_id}/cancel",
-    response={200: SessionDetailOut, 403: dict, 404: dict, 409: dict},
-    summary="Cancel the session (its owner only); another can then be started",
+    response={200: SessionDetailOut, 403: dict, 404: dict, 409: dict, 422: dict},
+    summary="Cancel the session; another can then be started",
+    description="Its worker cancels it; the SOP's author or a supervisor may cancel a session "
+    "its worker abandoned, with a `reason`, recorded as a decision.",
     operation_id="cancel_session",
-)(_session_action(services.cancel_procedure_session))
+)
+@refusals
+def cancel(request: HttpRequest, session_id: UUID, payload: CancelIn | None = None):
+    session = selectors.get_for_cancel(session_id, user=request.user)
+    if session is None:
+        raise ApiError(404, "session_not_found", "No such procedure session.")
+    services.cancel_procedure_session(
+        session=session, user=request.user, reason=(payload or CancelIn()).reason
+    )
+    return _reloaded_detail(session)
+
+
 router.post(
     "/{session_id}/pause",
     response={200: SessionDetailOut, 403: dict, 404: dict, 409: dict},
@@ -398,3 +454,40 @@ def sop_delete(request: HttpRequest, sop_id: UUID):
             sessions=[str(session.pk) for session in error.sessions],
         )
     return Status(204, None)
+
+
+@router.post(
+    "/{session_id}/reopen",
+    response={200: DecisionOutcomeOut, 403: dict, 404: dict, 409: dict, 422: dict},
+    summary="Reopen a completed session that is not approved, with a reason (supervisors)",
+    description="The session goes back to its worker paused, on its first step without a "
+    "passed check; the reason is recorded as a decision.",
+)
+@refusals
+def reopen(request: HttpRequest, session_id: UUID, payload: OverrideIn):
+    session = _session(request, session_id)
+    decision = services.reopen_procedure_session(
+        session=session, supervisor=request.user, reason=payload.reason
+    )
+    return {"decision": decision, "session": _reloaded_detail(session)}
+
+
+@router.post(
+    "/{session_id}/checks/{check_id}/correct",
+    response={200: DecisionOutcomeOut, 403: dict, 404: dict, 409: dict, 422: dict},
+    summary="Correct a recorded check's result or notes, with a reason (supervisors)",
+)
+@refusals
+def correct_check(request: HttpRequest, session_id: UUID, check_id: UUID, payload: CorrectCheckIn):
+    session = _session(request, session_id)
+    recorded = SafetyCheck.objects.filter(session=session, pk=check_id).first()
+    if recorded is None:
+        raise ApiError(404, "check_not_found", "No such check in this session.")
+    decision = services.correct_check(
+        check=recorded,
+        supervisor=request.user,
+        result=payload.result,
+        notes=payload.notes,
+        reason=payload.reason,
+    )
+    return {"decision": decision, "session": _reloaded_detail(session)}

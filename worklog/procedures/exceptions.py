@@ -10,6 +10,15 @@ class ProcedureError(WorklogError):
     code = "procedure_error"
 
 
+class ReasonRequiredError(ProcedureError):
+    """A decision taken for someone else (a supervisor's, an SOP author's) needs its reason."""
+
+    code = "reason_required"
+
+    def __init__(self, what: str):
+        super().__init__(f"Give a reason for {what}.")
+
+
 class SOPNotConfirmedError(ProcedureError):
     code = "sop_not_confirmed"
 
@@ -52,10 +61,13 @@ class SOPHasActiveSessionsError(ProcedureError):
 class ActiveProcedureSessionExistsError(ProcedureError):
     code = "active_session_exists"
 
-    def __init__(self, session):
+    def __init__(self, session, *, worker=None):
+        """`worker`: when someone else acts for the worker (a supervisor reopening a session),
+        the message names the worker rather than saying "you"."""
         self.session = session
+        who = f"{worker.get_username()} already has" if worker else "You already have"
         super().__init__(
-            f"You already have an active procedure session ({session.sop}, "
+            f"{who} an active procedure session ({session.sop}, "
             f"{session.get_status_display().lower()}, id {session.pk}). "
             "Complete or cancel it before starting another."
         )
@@ -99,15 +111,41 @@ class NotSessionOwnerError(ProcedureError):
         super().__init__("Only the worker who started this session can change it.")
 
 
+class CannotCancelSessionError(NotSessionOwnerError):
+    code = "not_allowed_to_cancel"
+
+    def __init__(self, session):
+        self.session = session
+        ProcedureError.__init__(
+            self,
+            "Only the worker who started this session, the SOP's author or a procedure "
+            "supervisor can cancel it.",
+        )
+
+
 class NotSupervisorError(ProcedureError):
     code = "not_supervisor"
 
     def __init__(self):
-        super().__init__("Only a procedure supervisor can approve or override sessions.")
+        super().__init__(
+            "Only a procedure supervisor can approve, reopen or override sessions, or correct "
+            "their checks."
+        )
 
 
 class SessionNotApprovableError(ProcedureError):
     code = "session_not_approvable"
+
+
+class SessionNotCompletedError(ProcedureError):
+    code = "session_not_completed"
+
+    def __init__(self, session, action: str):
+        self.session = session
+        super().__init__(
+            f"Only a completed session can be {action}; this one is "
+            f"{session.get_status_display().lower()}."
+        )
 
 
 class SessionNotLockedError(ProcedureError):

@@ -1,4 +1,5 @@
-"""The procedure pages' forms: SOP editing, checks, approval and the session filter."""
+"""The procedure pages' forms: SOP editing, checks, a supervisor's decisions and the session
+filter."""
 
 from django import forms
 
@@ -28,8 +29,32 @@ class ApproveForm(forms.Form):
     reason = forms.CharField(required=False, max_length=2000)
 
 
-class OverrideForm(forms.Form):
+class ReasonForm(forms.Form):
+    """A decision that needs a reason: overriding a lock, reopening a session."""
+
     reason = forms.CharField(max_length=2000)
+
+
+class CancelForm(forms.Form):
+    """The worker cancels without a reason; someone cancelling for them gives one (the service
+    says so if it is missing)."""
+
+    reason = forms.CharField(required=False, max_length=2000)
+
+
+class CorrectCheckForm(forms.Form):
+    check = forms.ModelChoiceField(
+        queryset=None, error_messages={"invalid_choice": "Choose one of this session's checks."}
+    )
+    result = forms.ChoiceField(choices=[("passed", "Passed"), ("failed", "Failed")])
+    notes = forms.CharField(
+        required=False, max_length=2000, help_text="Leave empty to keep the recorded notes."
+    )
+    reason = forms.CharField(max_length=2000)
+
+    def __init__(self, *args, session, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["check"].queryset = session.checks.all()
 
 
 class SessionFilterForm(forms.Form):

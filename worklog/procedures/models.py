@@ -21,6 +21,7 @@ from worklog.procedures.exceptions import (
     NotSessionOwnerError,
     SessionLockedError,
     SessionNotActiveError,
+    SessionNotCompletedError,
     StepNotCurrentError,
 )
 
@@ -343,6 +344,18 @@ class ProcedureSession(UUIDModel, TimeStampedModel):
         self.locked_at = None
         self.approved_by = None
 
+    def reopen(self, *, at_step) -> None:
+        """Back among the worker's open sessions, on `at_step`, paused since it was completed:
+        the time until the worker resumes it is not worked time."""
+        if self.locked:
+            raise SessionLockedError(self)
+        if not self.is_completed:
+            raise SessionNotCompletedError(self, "reopened")
+        self.status = SessionStatus.PAUSED
+        self.paused_at = self.completed_at
+        self.completed_at = None
+        self.current_step = at_step
+
 
 class CheckResult(models.TextChoices):
     PASSED = "passed", "Passed"
@@ -360,6 +373,16 @@ class SafetyCheck(UUIDModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="safety_checks"
     )
     checked_at = models.DateTimeField(default=timezone.now)
+    # A supervisor's correction of the result or notes; the Decision recording it keeps what
+    # the worker had recorded and why it changed.
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrected_safety_checks",
+    )
+    corrected_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "safety check"

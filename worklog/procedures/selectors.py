@@ -80,14 +80,28 @@ def _may_see(user, session: ProcedureSession | None) -> bool:
     )
 
 
-def get_current_for_worker(worker_id) -> ProcedureSession | None:
-    """The worker's active (in progress or paused) session; at most one exists."""
-    return (
-        ProcedureSession.objects.filter(worker_id=worker_id)
-        .active()
-        .select_related("sop", "worker", "current_step__task", "approved_by")
-        .first()
-    )
+def get_current_for_worker(worker_id, *, include_paused: bool = False) -> ProcedureSession | None:
+    """The worker's session in progress (the seed's query), or with `include_paused` their open
+    session, in progress or paused: at most one exists, and it blocks starting another."""
+    sessions = ProcedureSession.objects.filter(worker_id=worker_id).active()
+    if not include_paused:
+        sessions = sessions.filter(status=SessionStatus.IN_PROGRESS)
+    return sessions.select_related("sop", "worker", "current_step__task", "approved_by").first()
+
+
+def get_for_cancel(session_id, *, user) -> ProcedureSession | None:
+    """The session's row if `user` may cancel it: one they may see, or one of an SOP they
+    wrote (its worker may have abandoned it)."""
+    session = ProcedureSession.objects.select_related("sop", "worker").filter(pk=session_id).first()
+    if session is None:
+        return None
+    return session if _may_see(user, session) or session.sop.created_by_id == user.pk else None
+
+
+def open_sessions_of(sop: SOP) -> list[ProcedureSession]:
+    """The SOP's active sessions, oldest first, with their workers: what keeps it from being
+    deleted."""
+    return list(sop.sessions.active().select_related("worker").order_by("started_at"))
 
 
 def list_by_worker(worker_id, *, status: str | None = None) -> QuerySet[ProcedureSession]:
@@ -161,7 +175,9 @@ class SessionProgress:
 def session_progress(session: ProcedureSession) -> SessionProgress:
     """Three queries whatever the SOP's size: tasks, their steps, the session's checks."""
     tasks = [(task, list(task.steps.all())) for task in sop_tasks(session.sop)]
-    checks = list(session.checks.select_related("checked_by").order_by("checked_at"))
+    checks = list(
+        session.checks.select_related("checked_by", "corrected_by").order_by("checked_at")
+    )
     return _progress(session, tasks, checks)
 
 
@@ -172,7 +188,7 @@ def progress_from_steps(
     its task): one query, for the session's checks, or only those of `only_step_ids` when just
     those steps' rows are shown again. A confirmed SOP has no task without steps, so grouping
     the steps by task leaves out no task."""
-    checks = session.checks.select_related("checked_by").order_by("checked_at")
+    checks = session.checks.select_related("checked_by", "corrected_by").order_by("checked_at")
     if only_step_ids is not None:
         checks = checks.filter(step_id__in=only_step_ids)
     return _progress(session, _by_task(steps), list(checks))

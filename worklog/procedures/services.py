@@ -20,11 +20,14 @@ from decisioning.models import Decision, DecisionOutcome
 from decisioning.services import record_decision
 from worklog.procedures.exceptions import (
     ActiveProcedureSessionExistsError,
+    CannotCancelSessionError,
     NotSOPAuthorError,
     NotSupervisorError,
     ProcedureError,
+    ReasonRequiredError,
     SessionLockedError,
     SessionNotApprovableError,
+    SessionNotCompletedError,
     SessionNotLockedError,
     SOPHasActiveSessionsError,
     SOPInvalidError,
@@ -35,6 +38,7 @@ from worklog.procedures.exceptions import (
 )
 from worklog.procedures.models import (
     SOP,
+    CheckResult,
     ProcedureSession,
     SafetyCheck,
     SessionStatus,
@@ -50,6 +54,9 @@ PROCEDURE_SESSION_TYPE = "procedure"
 APPROVAL_DECISION = "procedure_session.approval"
 OVERRIDE_DECISION = "procedure_session.override"
 REFUSAL_DECISION = "procedure_session.locked_mutation_refused"
+REOPEN_DECISION = "procedure_session.reopen"
+CHECK_CORRECTION_DECISION = "procedure_session.check_correction"
+CANCEL_DECISION = "procedure_session.cancelled_for_worker"
 
 
 SUPERVISORS_GROUP = "Procedure supervisors"
@@ -466,15 +473,32 @@ def complete_procedure_session(*, session: ProcedureSession, user) -> ProcedureS
     return _mutate(session, user, "complete the session", change)
 
 
-def cancel_procedure_session(*, session: ProcedureSession, user) -> ProcedureSession:
-    """Abandon the session (its owner only): it stops being active, so the worker may start
-    another, and its timer stops. It is not a completion: no event, no approval."""
+def cancel_procedure_session(
+    *, session: ProcedureSession, user, reason: str = ""
+) -> ProcedureSession:
+    """Abandon the session: it stops being active, so the worker may start another, and its
+    timer stops. It is not a completion: no event, no approval. Its worker cancels it as they
+    like; the SOP's author or a procedure supervisor may cancel a session someone abandoned
+    (it keeps the SOP from being deleted), giving a reason, recorded as a Decision."""
 
     def change(current: ProcedureSession) -> ProcedureSession:
-        current.ensure_owner(user)
+        for_worker = user.pk != current.worker_id
+        if for_worker:
+            if current.sop.created_by_id != user.pk and not can_supervise(user):
+                raise CannotCancelSessionError(current)
+            given = _required_reason(reason, "cancelling another worker's session")
         current.cancel()
         save(current)
         _stop_timer(current)
+        if for_worker:
+            record_decision(
+                target=current,
+                decision_type=CANCEL_DECISION,
+                outcome=DecisionOutcome.APPROVED,
+                decided_by=user,
+                reason=given,
+                context={"sop": str(current.sop_id), "worker_id": current.worker_id},
+            )
         return current
 
     return _mutate(session, user, "cancel the session", change)
@@ -539,9 +563,7 @@ def override_procedure_lock(*, session: ProcedureSession, supervisor, reason: st
     session goes back to the approval queue."""
     if not can_supervise(supervisor):
         raise NotSupervisorError()
-    reason = (reason or "").strip()
-    if not reason:
-        raise ProcedureError("Give a reason for overriding the lock.")
+    reason = _required_reason(reason, "overriding the lock")
     _lock_user(session.worker_id)
     current = ProcedureSession.objects.select_for_update().get(pk=session.pk)
     if not current.locked:
@@ -557,3 +579,96 @@ def override_procedure_lock(*, session: ProcedureSession, supervisor, reason: st
     current.unlock()
     save(current)
     return decision
+
+
+def _required_reason(reason: str, what: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReasonRequiredError(what)
+    return reason
+
+
+def reopen_procedure_session(*, session: ProcedureSession, supervisor, reason: str) -> Decision:
+    """A supervisor sends a completed session that is not yet approved back to its worker
+    ("no changes after completion except by supervisor override"), with a reason recorded as a
+    Decision. It reopens paused since its completion, on its first step without a passed
+    check (its last step if every step passed); the worker resumes it from there. Refused while
+    the worker has another open session, as a start would be."""
+    if not can_supervise(supervisor):
+        raise NotSupervisorError()
+    reason = _required_reason(reason, "reopening the session")
+
+    def change(current: ProcedureSession) -> Decision:
+        if not current.is_completed:
+            raise SessionNotCompletedError(current, "reopened")
+        # The worker's row is locked (by _mutate), so no start can slip in meanwhile.
+        other = (
+            ProcedureSession.objects.for_worker(current.worker_id)
+            .active()
+            .select_related("sop", "worker")
+            .first()
+        )
+        if other is not None:
+            raise ActiveProcedureSessionExistsError(other, worker=other.worker)
+        steps = list(ordered_steps(current.sop_id))
+        passed = set(
+            current.checks.filter(result=CheckResult.PASSED).values_list("step_id", flat=True)
+        )
+        step = next((step for step in steps if step.pk not in passed), steps[-1])
+        completed_at = current.completed_at
+        current.reopen(at_step=step)
+        save(current)
+        return record_decision(
+            target=current,
+            decision_type=REOPEN_DECISION,
+            outcome=DecisionOutcome.APPROVED,
+            decided_by=supervisor,
+            reason=reason,
+            context={
+                "completed_at": completed_at.isoformat(),
+                "step": str(step.pk),
+                "worker_id": current.worker_id,
+            },
+        )
+
+    return _mutate(session, supervisor, "reopen", change)
+
+
+def correct_check(
+    *, check: SafetyCheck, supervisor, result: str, reason: str, notes: str | None = None
+) -> Decision:
+    """A supervisor corrects a recorded check's result (and notes, if given) on a session that
+    is not approved, with a reason; the Decision keeps what the worker had recorded. Where the
+    session stands does not move: to have a step done again, reopen the session."""
+    if not can_supervise(supervisor):
+        raise NotSupervisorError()
+    reason = _required_reason(reason, "correcting the check")
+    try:
+        result = CheckResult(result)
+    except ValueError as error:
+        raise ProcedureError(f"A check is passed or failed, not {result!r}.") from error
+
+    def change(current: ProcedureSession) -> Decision:
+        locked = SafetyCheck.objects.select_for_update().get(pk=check.pk, session=current)
+        new_notes = locked.notes if notes is None else notes
+        if (locked.result, locked.notes) == (result, new_notes):
+            raise ProcedureError("The correction changes nothing: give another result or notes.")
+        context = {
+            "check": str(locked.pk),
+            "step": str(locked.step_id),
+            "result": {"from": locked.result, "to": result.value},
+            "notes": {"from": locked.notes, "to": new_notes},
+        }
+        locked.result, locked.notes = result, new_notes
+        locked.corrected_by, locked.corrected_at = supervisor, timezone.now()
+        locked.save(update_fields=["result", "notes", "corrected_by", "corrected_at"])
+        return record_decision(
+            target=current,
+            decision_type=CHECK_CORRECTION_DECISION,
+            outcome=DecisionOutcome.APPROVED,
+            decided_by=supervisor,
+            reason=reason,
+            context=context,
+        )
+
+    return _mutate(check.session, supervisor, "correct a check", change)

@@ -14,6 +14,11 @@ urlpatterns = [
     path("procedures/sops/<uuid:pk>/new-version/", views.sop_new_version, name="sop-new-version"),
     path("procedures/sops/<uuid:pk>/delete/", views.sop_delete, name="sop-delete"),
     path("procedures/sops/<uuid:pk>/start/", views.sop_start, name="sop-start"),
+    path(
+        "procedures/sops/<uuid:pk>/sessions/<uuid:session_pk>/cancel/",
+        views.sop_session_cancel,
+        name="sop-session-cancel",
+    ),
     *[
         path(
             f"procedures/tasks/<uuid:pk>/{action}/",

@@ -17,17 +17,24 @@ from django_htmx.http import retarget
 from decisioning.http import idempotent_view
 from decisioning.models import Decision
 from worklog.procedures import selectors, services
-from worklog.procedures.exceptions import ActiveProcedureSessionExistsError, ProcedureError
+from worklog.procedures.exceptions import (
+    ActiveProcedureSessionExistsError,
+    ProcedureError,
+    ReasonRequiredError,
+)
 from worklog.procedures.forms import (
     ApproveForm,
+    CancelForm,
     CheckForm,
-    OverrideForm,
+    CorrectCheckForm,
+    ReasonForm,
     SessionFilterForm,
     SOPForm,
     StepForm,
     TaskForm,
 )
 from worklog.procedures.models import SOP, ProcedureSession, SOPStep, SOPTask
+from worklog.timer.models import WorkSession
 
 LIST_TEMPLATE = "worklog/procedures/procedure_list.html"
 DETAIL_TEMPLATE = "worklog/procedures/sop_detail.html"
@@ -62,7 +69,7 @@ def _open_session_message(error: ActiveProcedureSessionExistsError) -> str:
 def _list_context(request: HttpRequest, **extra) -> dict:
     return {
         "sops": selectors.visible_sops(request.user).order_by("title", "-version"),
-        "active": selectors.get_current_for_worker(request.user.pk),
+        "active": selectors.get_current_for_worker(request.user.pk, include_paused=True),
         "can_supervise": selectors.can_supervise(request.user),
         "form": SOPForm(),
         **extra,
@@ -86,12 +93,16 @@ def sop_create(request: HttpRequest) -> HttpResponse:
 
 
 def _detail_context(request: HttpRequest, sop: SOP) -> dict:
+    is_author = sop.created_by_id == request.user.pk
+    # Its author and the supervisors see who has the SOP open, and may cancel what was abandoned.
+    may_cancel = is_author or selectors.can_supervise(request.user)
     return {
         "sop": sop,
         "tasks": selectors.sop_tasks(sop),
-        "is_author": sop.created_by_id == request.user.pk,
-        "active": selectors.get_current_for_worker(request.user.pk),
+        "is_author": is_author,
+        "active": selectors.get_current_for_worker(request.user.pk, include_paused=True),
         "next_version": sop.next_versions.filter(deleted_at__isnull=True).first(),
+        "open_sessions": selectors.open_sessions_of(sop) if may_cancel else [],
     }
 
 
@@ -102,6 +113,15 @@ def _visible_sop(request: HttpRequest, pk) -> SOP:
 @require_GET
 def sop_detail(request: HttpRequest, pk) -> HttpResponse:
     return render(request, DETAIL_TEMPLATE, _detail_context(request, _visible_sop(request, pk)))
+
+
+def _switched(session: ProcedureSession) -> str:
+    """What a start's message says of the timer it stopped (the switch policy), if any."""
+    stopped = WorkSession.objects.switched_to(session.timer_session).with_targets().first()
+    if stopped is None:
+        return ""
+    what = str(stopped.target) if stopped.target is not None else "no target"
+    return f" It stopped the timer on {what}."
 
 
 @require_POST
@@ -115,7 +135,7 @@ def sop_start(request: HttpRequest, pk) -> HttpResponse:
     except ProcedureError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"Started “{sop}”; the timer is running.")
+        messages.success(request, f"Started “{sop}”; the timer is running.{_switched(session)}")
         return redirect(session)
     return render(request, DETAIL_TEMPLATE, _detail_context(request, sop), status=CONFLICT)
 
@@ -131,6 +151,36 @@ def sop_new_version(request: HttpRequest, pk) -> HttpResponse:
         return render(request, DETAIL_TEMPLATE, _detail_context(request, sop), status=CONFLICT)
     messages.success(request, f"Draft “{copy}” created from version {sop.version}.")
     return redirect("worklog:sop-editor", pk=copy.pk)
+
+
+@require_POST
+@idempotent_view
+def sop_session_cancel(request: HttpRequest, pk, session_pk) -> HttpResponse:
+    """The SOP's author or a supervisor cancels a session of it that its worker abandoned,
+    with a reason."""
+    sop = _visible_sop(request, pk)
+    session = selectors.get_for_cancel(session_pk, user=request.user)
+    if session is None or session.sop_id != sop.pk:
+        raise Http404("No such procedure session.")
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_error(form))
+        return render(request, DETAIL_TEMPLATE, _detail_context(request, sop), status=INVALID)
+    try:
+        services.cancel_procedure_session(
+            session=session, user=request.user, reason=form.cleaned_data["reason"]
+        )
+    except ProcedureError as error:
+        messages.error(request, str(error))
+        context = _detail_context(request, sop)
+        return render(request, DETAIL_TEMPLATE, context, status=_refusal_status(error))
+    messages.success(request, f"{session.worker.get_username()}'s session cancelled.")
+    return redirect(sop)
+
+
+def _refusal_status(error: ProcedureError) -> int:
+    """A missing reason is bad input; any other refusal conflicts with the state."""
+    return INVALID if isinstance(error, ReasonRequiredError) else CONFLICT
 
 
 def _own_sop(request: HttpRequest, pk) -> SOP:
@@ -317,12 +367,23 @@ def _run_context(
     progress: selectors.SessionProgress | None = None,
     **extra,
 ) -> dict:
+    progress = selectors.session_progress(session) if progress is None else progress
+    is_owner = session.worker_id == request.user.pk
+    can_supervise = selectors.can_supervise(request.user)
     return {
         "session": session,
-        "progress": selectors.session_progress(session) if progress is None else progress,
+        "progress": progress,
         "decisions": list(Decision.objects.for_target(session).select_related("decided_by")[:10]),
-        "is_owner": session.worker_id == request.user.pk,
-        "can_supervise": selectors.can_supervise(request.user),
+        "is_owner": is_owner,
+        "can_supervise": can_supervise,
+        # Approve, reopen or override a completed session, cancel someone's open one, correct
+        # a check of one not locked.
+        "supervisor_panel": can_supervise
+        and (
+            session.is_completed
+            or (session.is_active and not is_owner)
+            or (bool(progress.checks) and not session.locked)
+        ),
         "check_form": CheckForm(),
         **extra,
     }
@@ -411,15 +472,64 @@ def _session_completed_response(
     return retarget(response, "#run-panel")
 
 
-SESSION_ACTIONS = ("pause", "resume", "complete", "cancel", "approve", "override")
+SESSION_ACTIONS = (
+    "pause",
+    "resume",
+    "complete",
+    "cancel",
+    "approve",
+    "override",
+    "reopen",
+    "correct-check",
+)
+SUPERVISOR_ACTIONS = frozenset({"approve", "override", "reopen", "correct-check"})
 ACTION_DONE = {
     "pause": "Session paused.",
     "resume": "Session resumed; the timer is running again.",
     "complete": "Session completed.",
-    "cancel": "Session cancelled; you can start another.",
+    "cancel": "Session cancelled.",
     "approve": "Session approved and locked.",
     "override": "Lock overridden: the session is open for approval again.",
+    "reopen": "Session reopened: it is back with its worker, paused on the step to redo.",
+    "correct-check": "Check corrected.",
 }
+
+
+def _action_form(action: str, data, session: ProcedureSession):
+    if action == "correct-check":
+        return CorrectCheckForm(data, session=session)
+    form_class = {
+        "approve": ApproveForm,
+        "override": ReasonForm,
+        "reopen": ReasonForm,
+        "cancel": CancelForm,
+    }.get(action)
+    return form_class(data) if form_class else None
+
+
+def _perform(action: str, session: ProcedureSession, user, data: dict) -> None:
+    if action == "pause":
+        services.pause_procedure_session(session=session, user=user)
+    elif action == "resume":
+        services.resume_procedure_session(session=session, user=user)
+    elif action == "complete":
+        services.complete_procedure_session(session=session, user=user)
+    elif action == "cancel":
+        services.cancel_procedure_session(session=session, user=user, reason=data["reason"])
+    elif action == "approve":
+        services.approve_procedure_session(session=session, supervisor=user, reason=data["reason"])
+    elif action == "override":
+        services.override_procedure_lock(session=session, supervisor=user, reason=data["reason"])
+    elif action == "reopen":
+        services.reopen_procedure_session(session=session, supervisor=user, reason=data["reason"])
+    else:
+        services.correct_check(
+            check=data["check"],
+            supervisor=user,
+            result=data["result"],
+            notes=data["notes"] or None,
+            reason=data["reason"],
+        )
 
 
 @require_POST
@@ -427,35 +537,19 @@ ACTION_DONE = {
 def session_action(request: HttpRequest, pk, action: str) -> HttpResponse:
     session = _session_for_action(request, pk)
     user = request.user
-    if action in ("approve", "override") and not selectors.can_supervise(user):
+    if action in SUPERVISOR_ACTIONS and not selectors.can_supervise(user):
         raise PermissionDenied
-    form = {"approve": ApproveForm, "override": OverrideForm}.get(action)
-    form = form(request.POST) if form else None
+    form = _action_form(action, request.POST, session)
     if form is not None and not form.is_valid():
         messages.error(request, _form_error(form))
         return _run_response(request, session, status=INVALID)
     try:
-        if action == "pause":
-            services.pause_procedure_session(session=session, user=user)
-        elif action == "resume":
-            services.resume_procedure_session(session=session, user=user)
-        elif action == "complete":
-            services.complete_procedure_session(session=session, user=user)
-        elif action == "cancel":
-            services.cancel_procedure_session(session=session, user=user)
-        elif action == "approve":
-            services.approve_procedure_session(
-                session=session, supervisor=user, reason=form.cleaned_data["reason"]
-            )
-        else:
-            services.override_procedure_lock(
-                session=session, supervisor=user, reason=form.cleaned_data["reason"]
-            )
+        _perform(action, session, user, form.cleaned_data if form is not None else {})
     except ProcedureError as error:
         messages.error(request, str(error))
         if request.POST.get("from") == "queue":
             return render(request, QUEUE_TEMPLATE, _queue_context(), status=CONFLICT)
-        return _run_response(request, session, status=CONFLICT)
+        return _run_response(request, session, status=_refusal_status(error))
     messages.success(request, ACTION_DONE[action])
     if request.POST.get("from") == "queue":
         return redirect("worklog:approval-queue")

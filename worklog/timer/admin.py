@@ -1,14 +1,27 @@
-"""The admin of timed work sessions: stop or restore them; an edited stop is a correction."""
+"""The admin of timed work sessions: stop or restore them; an edited stop is a correction. A
+session's target is named and linked, picked by search, and found by its name."""
+
+from functools import reduce
+from operator import or_
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
 
 from worklog.admin_filters import DeletedFilter
 from worklog.exceptions import WorklogError
+from worklog.targets import resolve_target, target_type_for_model, target_types
+from worklog.templatetags.timer_format import hours_clock
 from worklog.timer import services
 from worklog.timer.models import EndReason, WorkSession, seconds_between
+
+# How many matching objects of each target type a search looks for sessions of.
+TARGET_SEARCH_LIMIT = 500
 
 
 class ActiveFilter(admin.SimpleListFilter):
@@ -26,13 +39,39 @@ class ActiveFilter(admin.SimpleListFilter):
         return queryset
 
 
+class TargetPicker(forms.TextInput):
+    """The session's target as the timer's picker shows it: a search over everything the staff
+    member may time, and a choice among the results (static/js/admin_target_picker.js)."""
+
+    def __init__(self, user=None):
+        self.user = user
+        super().__init__()
+
+    def render(self, name, value, attrs=None, renderer=None) -> str:
+        chosen = resolve_target(self.user, value) if value and self.user else None
+        return render_to_string(
+            "worklog/timer/admin_target_picker.html",
+            {
+                "chosen_target": chosen,
+                "found_targets": [],
+                "search_url": reverse("worklog:timer-targets"),
+            },
+        )
+
+    class Media:
+        js = ("js/admin_target_picker.js",)
+
+
 class WorkSessionAdminForm(forms.ModelForm):
+    # Not `target`: the admin takes that name for the model's generic key, which no form edits.
+    target_key = forms.CharField(
+        required=False, max_length=300, label="Target", widget=TargetPicker
+    )
+
     class Meta:
         model = WorkSession
         fields = (
             "user",
-            "target_content_type",
-            "target_id",
             "session_type",
             "started_at",
             "stopped_at",
@@ -40,6 +79,25 @@ class WorkSessionAdminForm(forms.ModelForm):
             "notes",
             "metadata",
         )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["target_key"].widget.user = user
+        self.fields["target_key"].initial = self.instance.target_key
+
+    def clean_target_key(self):
+        key = self.cleaned_data["target_key"]
+        if not key:
+            return None
+        target = resolve_target(self.user, key)
+        if target is None:
+            raise forms.ValidationError("Choose a target from the search.")
+        return target.object
+
+    def save(self, commit=True):
+        self.instance.target = self.cleaned_data.get("target_key")
+        return super().save(commit)
 
     def clean(self):
         cleaned = super().clean()
@@ -67,7 +125,7 @@ class WorkSessionAdmin(admin.ModelAdmin):
         "target_display",
         "session_type",
         "stopped_at",
-        "duration_seconds",
+        "hours",
         "end_reason",
         "is_deleted",
     )
@@ -79,7 +137,7 @@ class WorkSessionAdmin(admin.ModelAdmin):
         "end_reason",
         DeletedFilter,
     )
-    search_fields = ("notes",)
+    search_fields = ("notes", "user__username", "user__email")
     date_hierarchy = "started_at"
     list_select_related = ("user", "target_content_type")
     readonly_fields = (
@@ -93,7 +151,7 @@ class WorkSessionAdmin(admin.ModelAdmin):
     )
     fields = (
         "user",
-        ("target_content_type", "target_id"),
+        "target_key",
         "session_type",
         ("started_at", "stopped_at"),
         "duration_seconds",
@@ -119,15 +177,72 @@ class WorkSessionAdmin(admin.ModelAdmin):
             session.end_reason = ""
         super().save_model(request, session, form, change)
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+
+        class FormForUser(form):
+            def __init__(self, *args, **form_kwargs):
+                super().__init__(*args, user=request.user, **form_kwargs)
+
+        return FormForUser
+
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         # Soft-deleted sessions stay visible here, so they can be found and restored.
         return WorkSession.all_objects.select_related("user", "target_content_type")
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        # The shown page's targets: one query per target type, not one per row.
+        changelist.result_list = changelist.result_list.prefetch_related("target")
+        return changelist
+
+    def get_search_results(self, request, queryset, search_term):
+        """Also the sessions whose target's name matches (each target type's search fields)."""
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.replace("\x00", "").strip()
+        if not term:
+            return found, may_have_duplicates
+        by_target = Q(pk__in=[])
+        for target_type in target_types():
+            if not target_type.search_fields:
+                continue
+            matching = target_type.model._default_manager.filter(
+                reduce(
+                    or_, (Q(**{f"{field}__icontains": term}) for field in target_type.search_fields)
+                )
+            ).values_list("pk", flat=True)[:TARGET_SEARCH_LIMIT]
+            by_target |= Q(
+                target_content_type=ContentType.objects.get_for_model(target_type.model),
+                target_id__in=[str(pk) for pk in matching],
+            )
+        return found | queryset.filter(by_target), True
 
     @admin.display(description="target")
     def target_display(self, session: WorkSession) -> str:
         if not session.target_content_type_id:
             return "—"
-        return f"{session.target_content_type.name}: {session.target_id}"
+        target = session.target
+        if target is None:
+            return "Deleted target"
+        model = session.target_content_type.model_class()
+        target_type = target_type_for_model(model) if model else None
+        kind = target_type.label if target_type else session.target_content_type.name
+        try:
+            url = reverse(
+                f"admin:{target._meta.app_label}_{target._meta.model_name}_change",
+                args=[target.pk],
+            )
+        except NoReverseMatch:
+            return format_html("{} <small>({})</small>", target, kind)
+        return format_html('<a href="{}">{}</a> <small>({})</small>', url, target, kind)
+
+    @admin.display(description="hours", ordering="duration_seconds")
+    def hours(self, session: WorkSession) -> str:
+        return (
+            hours_clock(session.duration_seconds)
+            if session.duration_seconds is not None
+            else "running"
+        )
 
     @admin.display(boolean=True, description="deleted")
     def is_deleted(self, session: WorkSession) -> bool:

@@ -14,16 +14,21 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import field_validator
 
-from config.api import ApiError, PlainText, SupportedDate, api, error_response
+from config.api import ApiError, PlainText, SupportedDate, SupportedDateTime, api, error_response
 from core.validators import EARLIEST_YEAR, LATEST_YEAR
 from decisioning.http import handle_idempotently
 from worklog.targets import resolve_target
 from worklog.timer import services
-from worklog.timer.exceptions import InvalidSessionTimesError, NoActiveSessionError
+from worklog.timer.exceptions import (
+    InvalidSessionTimesError,
+    NoActiveSessionError,
+    OverlappingSessionError,
+)
 from worklog.timer.models import WorkSession
 from worklog.timer.reports import (
     ROUNDING_MINUTES,
@@ -130,7 +135,9 @@ def _once(request: HttpRequest, schema: type[Schema], run: Callable[[], Any], st
         try:
             result = run()
         except ApiError as error:
-            return error_response(request, error.status_code, error.code, error.message)
+            return error_response(
+                request, error.status_code, error.code, error.message, **error.extra
+            )
         return api.create_response(
             request, schema.model_validate(result).model_dump(), status=status
         )
@@ -195,6 +202,135 @@ def sessions(request: HttpRequest, filters: Query[SessionsQuery]):
         .with_targets()
         .order_by("started_at")[:MAX_LISTED_SESSIONS]
     )
+
+
+class AddSessionIn(Schema):
+    started_at: SupportedDateTime
+    stopped_at: SupportedDateTime | None = Field(
+        None, description="Give this or `duration_seconds`."
+    )
+    duration_seconds: int | None = Field(None, gt=0, le=7 * 24 * 3600)
+    target: PlainText = Field(
+        "", max_length=300, description="A target key, `app_label.model:id`; empty for none."
+    )
+    session_type: PlainText = Field("", max_length=100)
+    notes: PlainText = Field("", max_length=2000)
+    trim_overlapping: bool = Field(
+        False, description="Shorten the sessions it overlaps instead of refusing (409)."
+    )
+
+
+class SessionPatch(Schema):
+    """Only the fields given change. A running session takes a new start (not in the future,
+    not over another session), target, type and notes; a stopped one any of them."""
+
+    started_at: SupportedDateTime | None = None
+    stopped_at: SupportedDateTime | None = None
+    effective_at: SupportedDateTime | None = None
+    target: PlainText | None = Field(None, max_length=300, description="'' for no target.")
+    session_type: PlainText | None = Field(None, max_length=100)
+    notes: PlainText | None = Field(None, max_length=2000)
+
+
+def _refused(error: InvalidSessionTimesError) -> ApiError:
+    if isinstance(error, OverlappingSessionError):
+        return ApiError(
+            409,
+            "overlap",
+            str(error),
+            session_ids=[str(session.pk) for session in error.sessions],
+            trimmable=error.trimmable,
+        )
+    return ApiError(422, "invalid_times", str(error), field=error.field)
+
+
+def _own_session(request: HttpRequest, session_id: UUID) -> WorkSession:
+    return get_object_or_404(WorkSession.objects.for_user(request.user), pk=session_id)
+
+
+ERRORS = {401: dict, 404: dict, 409: dict, 422: dict}
+
+
+@router.post(
+    "/sessions", response={201: SessionOut, **ERRORS}, summary="Add time you forgot to track"
+)
+def add_session(request: HttpRequest, payload: AddSessionIn):
+    def run():
+        if (payload.stopped_at is None) == (payload.duration_seconds is None):
+            raise ApiError(422, "invalid_input", "Give either 'stopped_at' or 'duration_seconds'.")
+        started_at = _aware(payload.started_at, request)
+        stopped_at = _aware(payload.stopped_at, request) or started_at + timedelta(
+            seconds=payload.duration_seconds
+        )
+        target = _target(request, payload.target)
+        try:
+            return services.add_session(
+                user=request.user,
+                started_at=started_at,
+                stopped_at=stopped_at,
+                target=target,
+                session_type=payload.session_type,
+                notes=payload.notes,
+                trim_overlapping=payload.trim_overlapping,
+            )
+        except InvalidSessionTimesError as error:
+            raise _refused(error) from error
+
+    return _once(request, SessionOut, run, status=201)
+
+
+@router.patch(
+    "/sessions/{session_id}",
+    response={200: SessionOut, **ERRORS},
+    summary="Correct a session, or move a running one's start",
+)
+def patch_session(request: HttpRequest, session_id: UUID, payload: SessionPatch):
+    session = _own_session(request, session_id)
+    given = payload.model_dump(exclude_unset=True)
+    target = _target(request, given["target"] or "") if "target" in given else session.target
+    facts = {
+        "started_at": _aware(given.get("started_at"), request) or session.started_at,
+        "target": target,
+        "session_type": given.get("session_type", session.session_type),
+        "notes": given.get("notes", session.notes),
+    }
+    try:
+        if session.is_active:
+            if "stopped_at" in given or "effective_at" in given:
+                raise ApiError(
+                    422,
+                    "session_running",
+                    "A running session takes no stop or effective time: stop it first.",
+                )
+            return services.correct_running_session(session=session, **facts)
+        return services.correct_session(
+            session=session,
+            stopped_at=_aware(given.get("stopped_at"), request) or session.stopped_at,
+            effective_at=_aware(given.get("effective_at"), request) or session.effective_at,
+            **facts,
+        )
+    except InvalidSessionTimesError as error:
+        raise _refused(error) from error
+
+
+@router.delete(
+    "/sessions/{session_id}",
+    response={204: None, 401: dict, 404: dict},
+    summary="Delete a session (it can be restored in the admin or from the page's undo)",
+)
+def delete_session(request: HttpRequest, session_id: UUID):
+    services.delete_session(session=_own_session(request, session_id))
+    return Status(204, None)
+
+
+@router.post(
+    "/sessions/{session_id}/continue",
+    response={201: SessionOut, 401: dict, 404: dict},
+    summary="Start the session's target, type and notes again now (switches)",
+)
+def continue_session(request: HttpRequest, session_id: UUID):
+    session = _own_session(request, session_id)
+    return _once(request, SessionOut, lambda: services.continue_session(session=session), 201)
 
 
 # -- the report ----------------------------------------------------------------------------------

@@ -142,6 +142,14 @@ class WorkSession(UUIDModel, BaseModel):
         super().save(*args, **kwargs)
 
     @property
+    def target_key(self) -> str:
+        """The target's key as the picker and the API name it (`app_label.model:id`), or ''."""
+        if not self.target_content_type_id:
+            return ""
+        content_type = ContentType.objects.get_for_id(self.target_content_type_id)
+        return f"{content_type.app_label}.{content_type.model}:{self.target_id}"
+
+    @property
     def is_active(self) -> bool:
         """Check if session is currently active."""
         return self.stopped_at is None
@@ -216,3 +224,55 @@ class TimerPreferences(models.Model):
 
     def __str__(self):
         return f"Timer preferences of {self.user}"
+
+
+class NoticeKind(models.TextChoices):
+    AUTO_STOPPED = "auto_stopped", "Stopped automatically"
+    STILL_WORKING = "still_working", "Asked by email whether still working"
+
+
+class NoticeAnswer(models.TextChoices):
+    DISMISSED = "dismissed", "Dismissed"
+    CORRECTING = "correcting", "Went to correct the session"
+    STOPPED = "stopped", "Stopped from the email"
+    KEPT = "kept", "Kept running from the email"
+
+
+class TimerNotice(UUIDModel):
+    """What the timer told a user about one of their sessions: that it stopped the session
+    automatically (a banner until answered), or asked by email whether they are still working
+    (answered by the email's links). The database keeps one per session and kind, which is what
+    stops two workers from telling twice."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="timer_notices"
+    )
+    session = models.ForeignKey(WorkSession, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=16, choices=NoticeKind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answer = models.CharField(max_length=16, choices=NoticeAnswer.choices, blank=True, default="")
+
+    class Meta:
+        verbose_name = "timer notice"
+        verbose_name_plural = "timer notices"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "kind"], name="worklog_one_timer_notice_per_session_and_kind"
+            ),
+            models.CheckConstraint(
+                condition=Q(answered_at__isnull=True, answer="")
+                | Q(answered_at__isnull=False) & ~Q(answer=""),
+                name="worklog_timer_notice_answered_with_an_answer",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["user", "kind", "-created_at"],
+                condition=Q(answered_at__isnull=True),
+                name="worklog_timer_notice_open",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"

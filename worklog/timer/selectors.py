@@ -13,9 +13,11 @@ from django.db.models import (
     Count,
     DateTimeField,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
     Max,
+    OuterRef,
     Q,
     Sum,
     Value,
@@ -26,7 +28,13 @@ from django.utils import timezone
 
 from worklog.compiled import CompiledQuery
 from worklog.targets import Target, visible_targets
-from worklog.timer.models import WorkSession
+from worklog.timer.models import (
+    EndReason,
+    NoticeKind,
+    TimerNotice,
+    TimerPreferences,
+    WorkSession,
+)
 
 DEFAULT_LONG_SESSION_HOURS = 10
 
@@ -175,3 +183,91 @@ def is_long_running(session: WorkSession | None, *, now: datetime | None = None)
     if session is None or not session.is_active:
         return False
     return (now or timezone.now()) - session.started_at > long_session_limit()
+
+
+def timer_preferences(user) -> TimerPreferences:
+    """The user's timer preferences; the defaults (nothing automatic), unsaved, if none yet."""
+    return TimerPreferences.objects.filter(user=user).first() or TimerPreferences(user=user)
+
+
+def next_local_time(after: datetime, at: time, zone: ZoneInfo) -> datetime:
+    """The first moment strictly after `after` at which the clock in `zone` shows `at`. A time
+    that a daylight-saving change skips falls the length of the gap later (02:30 becomes
+    03:30); a time it repeats is its first occurrence."""
+    day = after.astimezone(zone).date()
+    while True:
+        candidate = datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
+        if candidate > after:
+            return candidate
+        day += timedelta(days=1)
+
+
+def auto_stop_deadline(
+    session: WorkSession, preferences: TimerPreferences, zone: ZoneInfo
+) -> datetime | None:
+    """When the user's preferences stop `session`: N hours after its start or the first HH:MM
+    after its start, whichever comes first; None when neither rule is set."""
+    deadlines = []
+    if preferences.auto_stop_after_hours:
+        deadlines.append(session.started_at + timedelta(hours=preferences.auto_stop_after_hours))
+    if preferences.auto_stop_at is not None:
+        deadlines.append(next_local_time(session.started_at, preferences.auto_stop_at, zone))
+    return min(deadlines, default=None)
+
+
+def sessions_due_to_stop(*, now: datetime) -> list[WorkSession]:
+    """The running sessions whose users' preferences say they should have stopped by `now`
+    (one query)."""
+    running = (
+        WorkSession.objects.active()
+        .filter(
+            Q(user__timer_preferences__auto_stop_after_hours__isnull=False)
+            | Q(user__timer_preferences__auto_stop_at__isnull=False)
+        )
+        .select_related("user__timer_preferences")
+        .order_by("started_at")
+    )
+    due = []
+    for session in running:
+        deadline = auto_stop_deadline(session, session.user.timer_preferences, session.user.zone)
+        if deadline is not None and deadline <= now:
+            due.append(session)
+    return due
+
+
+def sessions_to_ask_about(*, now: datetime) -> list[WorkSession]:
+    """The running sessions longer than the long-session limit whose users have an email address
+    and have not been asked about them yet."""
+    asked = TimerNotice.objects.filter(session=OuterRef("pk"), kind=NoticeKind.STILL_WORKING)
+    return list(
+        WorkSession.objects.active()
+        .filter(started_at__lt=now - long_session_limit())
+        .filter(user__is_active=True)
+        .exclude(user__email="")
+        .exclude(Exists(asked))
+        .select_related("user")
+        .order_by("started_at")
+    )
+
+
+AUTO_STOP_NOTICE_SHOWN_FOR = timedelta(days=7)
+
+
+def open_auto_stop_notice(user, *, now: datetime | None = None) -> TimerNotice | None:
+    """The latest notice that the timer stopped one of the user's sessions by itself, while it
+    is unanswered, the session still stands as stopped automatically (a correction answers it
+    too) and it is at most a week old (one query)."""
+    now = now or timezone.now()
+    return (
+        TimerNotice.objects.filter(
+            user=user,
+            kind=NoticeKind.AUTO_STOPPED,
+            answered_at=None,
+            created_at__gte=now - AUTO_STOP_NOTICE_SHOWN_FOR,
+            session__end_reason=EndReason.AUTO_STOPPED,
+            session__deleted_at=None,
+        )
+        .select_related("session")
+        .order_by("-created_at")
+        .first()
+    )

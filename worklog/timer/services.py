@@ -2,8 +2,9 @@
 user's row, so two requests for one user (two tabs, a double click, the hotkey and a click) run
 one after the other: neither can miss the session the other just started or stopped."""
 
+import logging
 from collections.abc import Collection
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -12,9 +13,30 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from worklog.timer.exceptions import InvalidSessionTimesError, NoActiveSessionError
-from worklog.timer.models import EndReason, TimerPreferences, WorkSession
+from worklog.timer.emails import send_still_working_email
+from worklog.timer.exceptions import (
+    InvalidSessionTimesError,
+    NoActiveSessionError,
+    NoticeAlreadyAnsweredError,
+    OverlappingSessionError,
+)
+from worklog.timer.models import (
+    EndReason,
+    NoticeAnswer,
+    NoticeKind,
+    TimerNotice,
+    TimerPreferences,
+    WorkSession,
+)
 from worklog.timer.reports import REPORT_COLUMNS
+from worklog.timer.selectors import (
+    auto_stop_deadline,
+    is_long_running,
+    sessions_due_to_stop,
+    sessions_to_ask_about,
+)
+
+logger = logging.getLogger(__name__)
 
 
 def _lock_user(user) -> None:
@@ -216,8 +238,8 @@ def correct_session(
     session = WorkSession.objects.get(pk=session.pk)
     if session.is_active:
         raise InvalidSessionTimesError("Stop the session before correcting it.", field="stopped_at")
-    if stopped_at < started_at:
-        raise InvalidSessionTimesError("The stop must not be before the start.", field="stopped_at")
+    if stopped_at <= started_at:
+        raise InvalidSessionTimesError("The stop must be after the start.", field="stopped_at")
     if stopped_at > timezone.now():
         raise InvalidSessionTimesError("The stop must not be in the future.", field="stopped_at")
     _check_no_overlap(session, started_at, stopped_at)
@@ -247,6 +269,261 @@ def restore_session(*, session: WorkSession) -> WorkSession:
     _check_no_overlap(session, session.started_at, session.stopped_at)
     session.restore()
     return session
+
+
+def _overlapping(user, started_at: datetime, stopped_at: datetime, *, exclude=None) -> list:
+    """The user's sessions that share time with [started_at, stopped_at), earliest first."""
+    others = WorkSession.objects.for_user(user).in_range(started_at, stopped_at)
+    if exclude is not None:
+        others = others.exclude(pk=exclude.pk)
+    return list(others.with_targets().order_by("started_at"))
+
+
+def _trims(session: WorkSession, started_at: datetime, stopped_at: datetime) -> str | None:
+    """Which end of `session` gives way to [started_at, stopped_at): 'stop' or 'start', or None
+    when neither can (it runs, lies wholly inside, or would be split in two)."""
+    if session.is_active:
+        return None
+    if session.started_at < started_at and session.stopped_at <= stopped_at:
+        return "stop"
+    if session.started_at >= started_at and session.stopped_at > stopped_at:
+        return "start"
+    return None
+
+
+def _trim(session: WorkSession, end: str, started_at: datetime, stopped_at: datetime) -> None:
+    if end == "stop":
+        session.stopped_at = started_at
+        session.end_reason = EndReason.CORRECTED
+    else:
+        if session.effective_at == session.started_at:
+            session.effective_at = stopped_at
+        session.started_at = stopped_at
+    session.duration_seconds = int((session.stopped_at - session.started_at).total_seconds())
+    session.save()
+
+
+@transaction.atomic
+def add_session(
+    *,
+    user,
+    started_at: datetime,
+    stopped_at: datetime,
+    target: Any = None,
+    session_type: str = "",
+    notes: str = "",
+    trim_overlapping: bool = False,
+) -> WorkSession:
+    """Record time the user forgot to track, as a stopped session. An overlap with the user's
+    other sessions is refused (OverlappingSessionError names them), unless `trim_overlapping`
+    and each of them can give way at one end."""
+    if stopped_at <= started_at:
+        raise InvalidSessionTimesError("The stop must be after the start.", field="stopped_at")
+    if stopped_at > timezone.now():
+        raise InvalidSessionTimesError("The stop must not be in the future.", field="stopped_at")
+    _lock_user(user)
+    overlapping = _overlapping(user, started_at, stopped_at)
+    trims = [_trims(other, started_at, stopped_at) for other in overlapping]
+    if overlapping and not (trim_overlapping and all(trims)):
+        raise OverlappingSessionError(overlapping, zone=user.zone, trimmable=all(trims))
+    for other, end in zip(overlapping, trims, strict=True):
+        _trim(other, end, started_at, stopped_at)
+    return WorkSession.objects.create(
+        user=user,
+        target=target,
+        session_type=session_type,
+        notes=notes,
+        started_at=started_at,
+        effective_at=started_at,
+        stopped_at=stopped_at,
+        duration_seconds=int((stopped_at - started_at).total_seconds()),
+        end_reason=EndReason.STOPPED,
+        switch_policy=True,
+    )
+
+
+def _locked_running(session: WorkSession) -> WorkSession:
+    _lock_user(session.user)
+    session = WorkSession.objects.get(pk=session.pk)
+    if not session.is_active:
+        raise InvalidSessionTimesError(
+            "Only a running session's start can be moved; correct a stopped one.",
+            field="started_at",
+        )
+    return session
+
+
+def _move_start(session: WorkSession, started_at: datetime) -> None:
+    if started_at > timezone.now():
+        raise InvalidSessionTimesError("The start must not be in the future.", field="started_at")
+    if started_at < session.started_at:
+        overlapping = _overlapping(session.user, started_at, session.started_at, exclude=session)
+        if overlapping:
+            raise OverlappingSessionError(overlapping, zone=session.user.zone, trimmable=False)
+    if session.effective_at == session.started_at:
+        session.effective_at = started_at
+    session.started_at = started_at
+
+
+@transaction.atomic
+def move_running_start(*, session: WorkSession, started_at: datetime) -> WorkSession:
+    """Move a running session's start, e.g. back to when the work really began: not into the
+    future, and not over another of the user's sessions."""
+    session = _locked_running(session)
+    _move_start(session, started_at)
+    session.save(update_fields=["started_at", "effective_at", "updated_at"])
+    return session
+
+
+@transaction.atomic
+def correct_running_session(
+    *,
+    session: WorkSession,
+    started_at: datetime,
+    target: Any = None,
+    session_type: str = "",
+    notes: str = "",
+) -> WorkSession:
+    """Rewrite what a running session is about, and move its start as `move_running_start`
+    does; it keeps running."""
+    session = _locked_running(session)
+    _move_start(session, started_at)
+    session.target = target
+    session.session_type = session_type
+    session.notes = notes
+    session.save()
+    return session
+
+
+def continue_session(*, session: WorkSession) -> WorkSession:
+    """Start the same work again now: the session's target, type and notes (switching from
+    whatever runs)."""
+    return start_session(
+        session.user,
+        target=session.target,
+        session_type=session.session_type,
+        notes=session.notes,
+    )
+
+
+# Forgotten timers: automatic stops, and the "Still working?" email.
+
+
+@transaction.atomic
+def update_timer_preferences(
+    *, user, auto_stop_after_hours: int | None, auto_stop_at: time | None
+) -> TimerPreferences:
+    """Set when the user's running timer stops by itself (None: never); the background worker
+    applies the rules, to a timer running now as well."""
+    TimerPreferences(
+        user=user, auto_stop_after_hours=auto_stop_after_hours, auto_stop_at=auto_stop_at
+    ).clean_fields(exclude=["user", "report_columns"])
+    preferences, _ = TimerPreferences.objects.update_or_create(
+        user=user,
+        defaults={"auto_stop_after_hours": auto_stop_after_hours, "auto_stop_at": auto_stop_at},
+    )
+    return preferences
+
+
+@transaction.atomic
+def auto_stop_session(*, session: WorkSession, now: datetime | None = None) -> WorkSession | None:
+    """Stop `session` at the moment its user's preferences give (not at `now`), with the end
+    reason "auto_stopped", and leave the user a notice; None when it no longer runs or is not
+    due. Under the user's lock the session and the preferences are read again, so a session the
+    user stopped or switched meanwhile is left alone, and a second worker finds it stopped."""
+    now = now or timezone.now()
+    _lock_user(session.user)
+    session = WorkSession.objects.active().select_related("user").filter(pk=session.pk).first()
+    if session is None:
+        return None
+    preferences = TimerPreferences.objects.filter(user=session.user_id).first()
+    deadline = auto_stop_deadline(session, preferences, session.user.zone) if preferences else None
+    if deadline is None or deadline > now:
+        return None
+    session.stop(stopped_at=deadline, end_reason=EndReason.AUTO_STOPPED)
+    TimerNotice.objects.create(user=session.user, session=session, kind=NoticeKind.AUTO_STOPPED)
+    return session
+
+
+def stop_forgotten_sessions(*, now: datetime | None = None) -> list[WorkSession]:
+    """Every automatic stop that is due; one session's failure does not hold up the others."""
+    now = now or timezone.now()
+    stopped = []
+    for session in sessions_due_to_stop(now=now):
+        try:
+            if auto_stopped := auto_stop_session(session=session, now=now):
+                stopped.append(auto_stopped)
+        except Exception:
+            logger.exception("Could not stop forgotten session %s", session.pk)
+    return stopped
+
+
+def ask_whether_still_working(
+    *, session: WorkSession, now: datetime | None = None
+) -> TimerNotice | None:
+    """Email the user of a session running longer than the long-session limit, once per
+    session; None when it no longer runs, is not that long, or was already asked about. The
+    notice row and the email go together: a second worker's insert of the same row waits for
+    the first's transaction and then finds it (the unique constraint), and a failed send rolls
+    the row back so that the next run tries again."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        session = WorkSession.objects.active().select_related("user").filter(pk=session.pk).first()
+        if session is None or not session.user.email or not is_long_running(session, now=now):
+            return None
+        notice, created = TimerNotice.objects.get_or_create(
+            session=session, kind=NoticeKind.STILL_WORKING, defaults={"user": session.user}
+        )
+        if not created:
+            return None
+        send_still_working_email(notice)
+    return notice
+
+
+def ask_about_long_sessions(*, now: datetime | None = None) -> list[TimerNotice]:
+    """Every "Still working?" email that is due; one failure does not hold up the others."""
+    now = now or timezone.now()
+    asked = []
+    for session in sessions_to_ask_about(now=now):
+        try:
+            if notice := ask_whether_still_working(session=session, now=now):
+                asked.append(notice)
+        except Exception:
+            logger.exception("Could not ask about long session %s", session.pk)
+    return asked
+
+
+def _answer(notice: TimerNotice, answer: NoticeAnswer, now: datetime) -> None:
+    answered = TimerNotice.objects.filter(pk=notice.pk, answered_at=None).update(
+        answered_at=now, answer=answer
+    )
+    if not answered:
+        raise NoticeAlreadyAnsweredError(notice.pk)
+
+
+@transaction.atomic
+def answer_still_working(*, notice: TimerNotice, keep_running: bool) -> WorkSession | None:
+    """The answer to the "Still working?" email, once per email: stop the session now, or keep it
+    running. Returns the session if this stopped it (None if it had stopped already, or kept
+    running); NoticeAlreadyAnsweredError for a second answer."""
+    now = timezone.now()
+    _lock_user(notice.user)
+    _answer(notice, NoticeAnswer.KEPT if keep_running else NoticeAnswer.STOPPED, now)
+    if keep_running:
+        return None
+    session = WorkSession.objects.active().filter(pk=notice.session_id).first()
+    if session is None:
+        return None
+    session.stop(stopped_at=now)
+    return session
+
+
+def answer_auto_stop_notice(*, notice: TimerNotice, answer: NoticeAnswer) -> None:
+    """Take down the banner about an automatic stop: dismissed, or the user went to correct the
+    session. Answering it again changes nothing."""
+    TimerNotice.objects.filter(pk=notice.pk, answered_at=None).update(
+        answered_at=timezone.now(), answer=answer
+    )
 
 
 @transaction.atomic

@@ -6,37 +6,59 @@ from contextlib import suppress
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core import signing
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotModified,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.charts import BarChart, bar_chart
 from decisioning.http import idempotent_view
 from worklog.journal.selectors import journal_draft_url
 from worklog.targets import (
-    Target,
     resolve_target,
     search_targets,
-    target_type_for_model,
     target_types,
 )
 from worklog.timer import exports, forms, reports, services
+from worklog.timer.emails import (
+    STILL_WORKING_LINK_VALIDITY,
+    StillWorkingAnswer,
+    read_still_working_link,
+)
 from worklog.timer.exceptions import (
     InvalidSessionTimesError,
     NoActiveSessionError,
+    NoticeAlreadyAnsweredError,
     SessionAlreadyStoppedError,
 )
-from worklog.timer.forms import CorrectionForm, StartForm, StopAtForm, StopForm
-from worklog.timer.models import EndReason, WorkSession
+from worklog.timer.forms import (
+    CorrectionForm,
+    MoveStartForm,
+    StartForm,
+    StopAtForm,
+    StopForm,
+    TimerPreferencesForm,
+)
+from worklog.timer.models import EndReason, NoticeAnswer, NoticeKind, TimerNotice, WorkSession
+from worklog.timer.running import RunningTimer, state_version
 from worklog.timer.selectors import (
     Totals,
     active_session,
     is_long_running,
     long_session_limit,
     recent_targets,
+    timer_preferences,
     timer_totals,
     todays_sessions,
 )
@@ -66,6 +88,8 @@ def _active_context(user, active: WorkSession | None, now) -> dict:
     long_running = is_long_running(active, now=now)
     return {
         "active": active,
+        "running_timer": RunningTimer.of(user, active),
+        "on_dashboard": True,
         "elapsed_seconds": int((now - active.started_at).total_seconds()) if active else 0,
         "long_running": long_running,
         "long_session_hours": int(long_session_limit().total_seconds() // 3600),
@@ -125,6 +149,19 @@ def _back_to_dashboard(stopped_session: WorkSession | None = None) -> HttpRespon
     return redirect("worklog:dashboard")
 
 
+def _header_response(request: HttpRequest, *, announcement: str, status: int = 200):
+    """The answer to the header's toggle on a page other than the dashboard: the header."""
+    context = {
+        "running_timer": RunningTimer(request.user),
+        "announcement": announcement,
+    }
+    return render(request, "base.html#timer-header", context, status=status)
+
+
+def _answers_header(request: HttpRequest) -> bool:
+    return bool(request.htmx) and request.POST.get("answer") == "header"
+
+
 def _timer_response(
     request: HttpRequest, *, announcement: str = "", status: int = 200, **extra
 ) -> HttpResponse:
@@ -132,6 +169,8 @@ def _timer_response(
     effect on them is not known in advance (a correction, a deletion, an error)."""
     if not request.htmx:
         return _back_to_dashboard()
+    if _answers_header(request):
+        return _header_response(request, announcement=announcement, status=status)
     context = _timer_context(request, announcement=announcement, **extra)
     return render(request, "worklog/timer/swap.html", context, status=status)
 
@@ -150,6 +189,8 @@ def _change_response(
     stopped_by_user = stopped[0] if stopped and started is None else None
     if not request.htmx:
         return _back_to_dashboard(stopped_by_user)
+    if _answers_header(request):
+        return _header_response(request, announcement=announcement)
     user = request.user
     now = timezone.now()
     # A session that has just started is the latest running one: no need to read it back.
@@ -168,16 +209,6 @@ def _change_response(
         "recent_targets": recent_targets(user) if refresh_recent_targets else [],
     }
     return render(request, "worklog/timer/swap.html", context)
-
-
-def _target_from_key(request: HttpRequest, key: str) -> Target | None:
-    """The target a form names; 404 when it names one this user may not time."""
-    if not key:
-        return None
-    target = resolve_target(request.user, key)
-    if target is None:
-        raise Http404("No such target.")
-    return target
 
 
 def _describe(session: WorkSession) -> str:
@@ -258,10 +289,43 @@ def toggle(request: HttpRequest) -> HttpResponse:
     )
 
 
+@login_not_required
+@require_GET
+def state(request: HttpRequest) -> HttpResponse:
+    """Whether the running timer changed: `304` while the `If-None-Match` version holds, else
+    the version. Authenticated by the header's signed token, not the session cookie, so an
+    open tab's check costs one query."""
+    version = state_version(request.GET.get("token", ""))
+    if version is None:
+        return JsonResponse(
+            {"code": "invalid_token", "message": "Reload the page for a new token."}, status=403
+        )
+    etag = f'"{version}"'
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponseNotModified()
+    else:
+        response = JsonResponse({"version": version})
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
 @require_GET
 def target_search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:100]
     found = search_targets(request.user, query) if query.strip() else []
+    if request.GET.get("choose"):
+        # The picker inside a form: choices to select, keeping the one already chosen.
+        chosen = resolve_target(request.user, request.GET.get("target", "")[:300])
+        found = [target for target in found if chosen is None or target.key != chosen.key]
+        context = {
+            "found_targets": found,
+            "query": query,
+            "chosen_target": chosen,
+            # The admin's picker names its field otherwise (see worklog/timer/admin.py).
+            "field_name": "target_key" if request.GET.get("field") == "target_key" else "target",
+        }
+        return render(request, "worklog/timer/target_field.html#target-choices", context)
     return render(request, f"{TEMPLATE}#target-results", {"found_targets": found, "query": query})
 
 
@@ -293,25 +357,6 @@ def stop_at(request: HttpRequest, pk) -> HttpResponse:
     return _timer_response(request)
 
 
-def _target_choices(request: HttpRequest, session: WorkSession) -> tuple[str, list]:
-    choices = [
-        (target.key, f"{target.label} ({target.type.label})")
-        for target in recent_targets(request.user)
-    ]
-    current_key = ""
-    target_type = (
-        target_type_for_model(session.target_content_type.model_class())
-        if session.target_content_type_id
-        else None
-    )
-    if target_type and session.target is not None:
-        current = Target(target_type, session.target)
-        current_key = current.key
-        if current_key not in dict(choices):
-            choices.insert(0, (current_key, f"{current.label} ({target_type.label})"))
-    return current_key, choices
-
-
 @require_http_methods(["GET", "POST"])
 @idempotent_view
 def session_edit(request: HttpRequest, pk) -> HttpResponse:
@@ -320,16 +365,12 @@ def session_edit(request: HttpRequest, pk) -> HttpResponse:
     if session.is_active:
         messages.warning(request, "Stop the session before correcting it.")
         return redirect("worklog:dashboard")
-    current_key, choices = _target_choices(request, session)
     form = CorrectionForm.for_session(
-        session,
-        target_key=current_key,
-        target_choices=choices,
-        data=request.POST if request.method == "POST" else None,
+        session, user=request.user, data=request.POST if request.method == "POST" else None
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        target = _target_from_key(request, data["target"])
+        target = data["target"]
         try:
             services.correct_session(
                 session=session,
@@ -344,12 +385,12 @@ def session_edit(request: HttpRequest, pk) -> HttpResponse:
             form.add_error(error.field, str(error))
         else:
             messages.success(request, "Session corrected.")
-            return redirect("worklog:dashboard")
+            return redirect(_safe_next(request) or "worklog:dashboard")
     status = 422 if form.errors else 200
     return render(
         request,
         "worklog/timer/session_edit.html",
-        {"form": form, "session": session},
+        {"form": form, "session": session, "next": _safe_next(request), **form.picker_context()},
         status=status,
     )
 
@@ -359,6 +400,11 @@ def session_edit(request: HttpRequest, pk) -> HttpResponse:
 def session_delete(request: HttpRequest, pk) -> HttpResponse:
     session = _own_session(request, pk)
     services.delete_session(session=session)
+    back = _safe_next(request)
+    if back and not request.htmx:
+        # The page the row was on offers the Undo.
+        separator = "&" if "?" in back else "?"
+        return redirect(f"{back}{separator}{urlencode({'deleted': session.pk})}")
     if not request.htmx:
         messages.success(request, "Session deleted.")
     return _timer_response(request, deleted_session=session, announcement="Session deleted.")
@@ -368,12 +414,152 @@ def session_delete(request: HttpRequest, pk) -> HttpResponse:
 @idempotent_view
 def session_restore(request: HttpRequest, pk) -> HttpResponse:
     session = get_object_or_404(WorkSession.all_objects.for_user(request.user).deleted(), pk=pk)
+    back = _safe_next(request)
     try:
         services.restore_session(session=session)
     except InvalidSessionTimesError as error:
         messages.error(request, f"Could not restore the session: {error}")
-        return _timer_response(request)
+        return redirect(back) if back and not request.htmx else _timer_response(request)
+    if back and not request.htmx:
+        messages.success(request, "Session restored.")
+        return redirect(back)
     return _timer_response(request, announcement="Session restored.")
+
+
+@require_POST
+@idempotent_view
+def session_continue(request: HttpRequest, pk) -> HttpResponse:
+    """Start the same target, type and notes as a listed session, now."""
+    session = services.continue_session(session=_own_session(request, pk))
+    announcement = f"Timer started: {_describe(session)}."
+    back = _safe_next(request)
+    if back and not request.htmx:
+        messages.success(request, announcement)
+        return redirect(back)
+    return _change_response(
+        request,
+        announcement=announcement,
+        started=session,
+        stopped=list(WorkSession.objects.for_user(request.user).switched_to(session)),
+        refresh_recent_targets=bool(session.target_id),
+    )
+
+
+@require_POST
+@idempotent_view
+def move_start(request: HttpRequest, pk) -> HttpResponse:
+    """Move the running session's start: to a given time, or by a few minutes."""
+    session = _own_session(request, pk)
+    form = MoveStartForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the new start as a time, or a number of minutes.")
+        return _timer_response(request, status=422)
+    try:
+        services.move_running_start(session=session, started_at=form.new_start(session))
+    except InvalidSessionTimesError as error:
+        messages.error(request, f"The start was not moved: {error}")
+        return _timer_response(request, status=409)
+    return _timer_response(request, announcement="Start moved.")
+
+
+def _safe_next(request: HttpRequest) -> str | None:
+    """The page (of this site) a form asks to return to, from `next`."""
+    back = request.POST.get("next") or request.GET.get("next") or ""
+    if back and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return back
+    return None
+
+
+# Forgotten timers: the settings page, the banner after an automatic stop, and the answers to
+# the "Still working?" email.
+
+
+@require_http_methods(["GET", "POST"])
+@idempotent_view
+def timer_settings(request: HttpRequest) -> HttpResponse:
+    """When the user's timer stops by itself."""
+    form = TimerPreferencesForm(request.POST or None, instance=timer_preferences(request.user))
+    if request.method == "POST" and form.is_valid():
+        services.update_timer_preferences(user=request.user, **form.cleaned_data)
+        messages.success(request, "Timer settings saved.")
+        return redirect("worklog:timer-settings")
+    long_session_hours = int(long_session_limit().total_seconds() // 3600)
+    context = {"form": form, "long_session_hours": long_session_hours}
+    status = 422 if form.errors else 200
+    return render(request, "worklog/timer/settings.html", context, status=status)
+
+
+def _own_notice(request: HttpRequest, pk, kind: NoticeKind) -> TimerNotice:
+    return get_object_or_404(TimerNotice.objects.filter(user=request.user, kind=kind), pk=pk)
+
+
+@require_POST
+@idempotent_view
+def auto_stop_notice_dismiss(request: HttpRequest, pk) -> HttpResponse:
+    notice = _own_notice(request, pk, NoticeKind.AUTO_STOPPED)
+    services.answer_auto_stop_notice(notice=notice, answer=NoticeAnswer.DISMISSED)
+    if request.htmx:
+        return render(request, "worklog/timer/auto_stop_notice.html", {"auto_stop_notice": None})
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("worklog:dashboard")
+    return redirect(back)
+
+
+@require_POST
+@idempotent_view
+def auto_stop_notice_correct(request: HttpRequest, pk) -> HttpResponse:
+    """The banner's "That was wrong: correct it": the banner goes, the correction page opens."""
+    notice = _own_notice(request, pk, NoticeKind.AUTO_STOPPED)
+    services.answer_auto_stop_notice(notice=notice, answer=NoticeAnswer.CORRECTING)
+    return redirect("worklog:session-edit", notice.session_id)
+
+
+@require_http_methods(["GET", "POST"])
+@idempotent_view
+def still_working(request: HttpRequest, token: str) -> HttpResponse:
+    """A link from the "Still working?" email. GET shows what it will do and POST does it, so a
+    mail scanner that follows links stops nothing. Only the signed-in owner may use it (another
+    user: 404); a used or expired link says so (410)."""
+    try:
+        link = read_still_working_link(token)
+    except signing.BadSignature as error:
+        raise Http404("No such link.") from error
+    asked = TimerNotice.objects.filter(user=request.user, kind=NoticeKind.STILL_WORKING)
+    notice = get_object_or_404(asked.select_related("session"), pk=link.notice_id)
+    page = "worklog/timer/still_working.html"
+    context = {
+        "token": token,
+        "link": link,
+        "notice": notice,
+        "session": notice.session,
+        "valid_hours": int(STILL_WORKING_LINK_VALIDITY.total_seconds() // 3600),
+    }
+    if notice.answered_at is not None or link.expired:
+        return render(request, page, context, status=410)
+    if request.method == "GET":
+        return render(request, page, context)
+    keep_running = link.answer == StillWorkingAnswer.KEEP
+    try:
+        stopped = services.answer_still_working(notice=notice, keep_running=keep_running)
+    except NoticeAlreadyAnsweredError:
+        notice.refresh_from_db()
+        return render(request, page, context, status=410)
+    if keep_running:
+        messages.success(request, "Your timer keeps running; you will not be asked about it again.")
+    elif stopped is not None:
+        messages.success(
+            request,
+            f"Timer stopped at {timezone.localtime(stopped.stopped_at):%H:%M} "
+            f"after {stopped.duration_seconds // 60} minutes.",
+        )
+    else:
+        messages.info(request, "That timer had already stopped.")
+    return redirect("worklog:dashboard")
 
 
 # -- the report ----------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from tests.conftest import HEADER_QUERIES
 from worklog.journal.reports import generate_report
 from worklog.models import BulletKind, SignalStatus, WorkLog, WorkLogBullet
 
@@ -57,11 +58,11 @@ def count_queries(func) -> int:
 
 
 # Session and user (2); the chosen client, validated (1); the filter form's client, project and
-# sprint choices (3); the week's work logs with their hierarchy (1).
+# sprint choices (3); the week's work logs with their hierarchy (1); and the page's header.
 LIST_QUERIES = 7
 # Session and user (2); the report with its user (1); its work logs, totals, by client, by
 # project, by work type, per week, the highlighted bullets and the timer's time on its tasks and
-# projects (8).
+# projects (8); and, on the page, its header.
 REPORT_QUERIES = 11
 
 
@@ -71,7 +72,7 @@ def test_list_query_count_is_fixed(user_client, user, size):
     make_logs(user, tree, size)
     url = reverse("worklog:journal")
     params = {"date": DAY.isoformat(), "client": tree.client.pk, "tag": "payments"}
-    assert count_queries(lambda: user_client.get(url, params)) == LIST_QUERIES
+    assert count_queries(lambda: user_client.get(url, params)) == LIST_QUERIES + HEADER_QUERIES
 
 
 @pytest.mark.parametrize("size", [5, 60])
@@ -80,6 +81,7 @@ def test_report_query_count_is_fixed(user_client, user, size):
     make_logs(user, tree, size)
     report = generate_report(user, kind="weekly", anchor=DAY)
     url = reverse("worklog:journal-report", args=[report.pk])
-    assert count_queries(lambda: user_client.get(url)) == REPORT_QUERIES
+    assert count_queries(lambda: user_client.get(url)) == REPORT_QUERIES + HEADER_QUERIES
     csv_url = reverse("worklog:journal-report-csv", args=[report.pk])
+    # The download is no page: no header.
     assert count_queries(lambda: user_client.get(csv_url)) == REPORT_QUERIES

@@ -234,7 +234,8 @@ def test_session_008_pause_and_resume(api, sop):
     assert paused.json()["current_step"]["id"] == body["current_step"]["id"]
     refused = check(api, body["id"], body["current_step"]["id"])
     assert refused.status_code == 409 and refused.json()["code"] == "session_not_active"
-    assert api.get(f"{URL}/current").json()["status"] == "paused"
+    assert api.get(f"{URL}/current").json() is None
+    assert api.get(f"{URL}/current", {"include_paused": "true"}).json()["status"] == "paused"
     twice = post(api, f"{URL}/{body['id']}/pause")
     assert twice.status_code == 409
     resumed = post(api, f"{URL}/{body['id']}/resume")
@@ -326,3 +327,88 @@ def test_a_nul_character_in_check_notes_is_422_and_records_nothing(api, sop):
     assert response.status_code == 422, response.content
     assert response.json()["code"] == "invalid_input"
     assert not SafetyCheck.objects.exists()
+
+
+def test_session_003_current_is_the_in_progress_session_and_a_paused_one_on_request(api, user, sop):
+    body = start(api, sop)
+    assert api.get(f"{URL}/current").json()["id"] == body["id"]
+    assert api.get(f"{URL}/current", {"include_paused": "true"}).json()["id"] == body["id"]
+    post(api, f"{URL}/{body['id']}/pause")
+    # As the seed's query (status in progress): a paused session is not the current one...
+    assert api.get(f"{URL}/current").json() is None
+    # ...unless asked for: it is still the worker's open session, the one that blocks a start.
+    paused = api.get(f"{URL}/current", {"include_paused": "true"}).json()
+    assert (paused["id"], paused["status"]) == (body["id"], "paused")
+    assert paused["current_step"]["id"] == body["current_step"]["id"]
+    assert api.get(f"{URL}/current", {"include_paused": "maybe"}).status_code == 422
+
+
+def test_current_says_in_the_schema_what_it_does_with_a_paused_session(api):
+    operation = api.get("/api/v1/openapi.json").json()["paths"][f"{URL}/current"]["get"]
+    described = operation["description"] + " ".join(
+        parameter.get("description", "") for parameter in operation["parameters"]
+    )
+    assert "paused" in described and "include_paused" in described
+
+
+def completed_session(api, sop) -> dict:
+    body = start(api, sop)
+    response = post(api, f"{URL}/{body['id']}/complete")
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_supervisor_reopens_a_completed_session_with_a_reason(api, supervisor_api, sop):
+    body = completed_session(api, sop)
+    refused = post(api, f"{URL}/{body['id']}/reopen", {"reason": "x"})
+    assert refused.status_code == 403 and refused.json()["code"] == "not_supervisor"
+    missing = post(supervisor_api, f"{URL}/{body['id']}/reopen", {"reason": ""})
+    assert missing.status_code == 422
+    response = post(supervisor_api, f"{URL}/{body['id']}/reopen", {"reason": "Redo step 1"})
+    assert response.status_code == 200, response.content
+    data = response.json()
+    assert data["decision"]["decision_type"] == services.REOPEN_DECISION
+    assert data["decision"]["reason"] == "Redo step 1"
+    assert data["session"]["status"] == "paused"
+    assert data["session"]["current_step"]["id"] == body["sop"]["tasks"][0]["steps"][0]["id"]
+    again = post(supervisor_api, f"{URL}/{body['id']}/reopen", {"reason": "Redo step 1"})
+    assert again.status_code == 409 and again.json()["code"] == "session_not_completed"
+
+
+def test_supervisor_corrects_a_check_with_a_reason(api, supervisor_api, sop):
+    body = start(api, sop)
+    recorded = check(api, body["id"], body["current_step"]["id"], "failed").json()["check"]
+    url = f"{URL}/{body['id']}/checks/{recorded['id']}/correct"
+    assert post(api, url, {"result": "passed", "reason": "x"}).status_code == 403
+    response = post(
+        supervisor_api, url, {"result": "passed", "notes": "Fine after all", "reason": "Photo"}
+    )
+    assert response.status_code == 200, response.content
+    data = response.json()
+    assert data["decision"]["decision_type"] == services.CHECK_CORRECTION_DECISION
+    corrected = data["session"]["checks"][0]
+    assert (corrected["result"], corrected["notes"], corrected["corrected_by"]) == (
+        "passed",
+        "Fine after all",
+        "sam",
+    )
+    unchanged = post(supervisor_api, url, {"result": "passed", "reason": "again"})
+    assert unchanged.status_code == 422
+    assert post(supervisor_api, url, {"result": "maybe", "reason": "x"}).status_code == 422
+    other_session = f"{URL}/{body['id']}/checks/{body['id']}/correct"
+    missing = post(supervisor_api, other_session, {"result": "failed", "reason": "x"})
+    assert missing.status_code == 404
+
+
+def test_sop_author_cancels_another_workers_session_with_a_reason(api, other_user, sop):
+    theirs = start(client_for(other_user), sop)
+    url = f"{URL}/{theirs['id']}/cancel"
+    assert post(api, url).status_code == 422
+    response = post(api, url, {"reason": "Abandoned since Monday"})
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "cancelled"
+    decision = Decision.objects.get(decision_type=services.CANCEL_DECISION)
+    assert decision.reason == "Abandoned since Monday"
+    assert api.delete(f"/api/v1/sops/{sop.pk}").status_code == 204
+    # Being able to cancel it does not make the session the author's to read.
+    assert api.get(f"{URL}/{theirs['id']}").status_code == 404

@@ -5,7 +5,15 @@ from django.test import Client
 from django.urls import reverse
 
 from decisioning.models import Decision
-from worklog.models import SOP, ProcedureSession, SafetyCheck, SessionStatus, SOPStatus
+from tests.conftest import HEADER_QUERIES, RUNNING_HEADER_QUERIES
+from worklog.models import (
+    SOP,
+    ProcedureSession,
+    SafetyCheck,
+    SessionStatus,
+    SOPStatus,
+    WorkSession,
+)
 from worklog.procedures import services
 from worklog.procedures.selectors import ordered_steps
 
@@ -316,7 +324,7 @@ def test_history_most_recent_first_with_status_filter(user_client, user, other_u
 # decisions (4); the supervisor permission check (1).
 RUN_PAGE_QUERIES = 8
 # Auth session and user (2); count and page of sessions with their SOPs (2).
-HISTORY_PAGE_QUERIES = 4
+HISTORY_PAGE_QUERIES = 4 + HEADER_QUERIES
 # Auth session and user (2); the session (1); the service's transaction, a savepoint inside the
 # test's (2), in which: lock the worker and the session (2), the SOP's steps (1), update the
 # session and insert the check (2); the changed rows' checks (1).
@@ -340,7 +348,10 @@ def test_run_page_queries_do_not_grow_with_steps_or_checks(
             services.record_check(
                 session=session, user=user, step_id=session.current_step_id, result=result
             )
-        with django_assert_num_queries(RUN_PAGE_QUERIES):
+        # The header reads the running timer, and its target (the procedure session) if it runs.
+        timing = WorkSession.objects.for_user(user).active().exists()
+        header = RUNNING_HEADER_QUERIES if timing else HEADER_QUERIES
+        with django_assert_num_queries(RUN_PAGE_QUERIES + header):
             assert user_client.get(url("session-run", session.pk)).status_code == 200
         session.refresh_from_db()
         if session.is_active:
@@ -465,3 +476,131 @@ def test_cancel_approve_and_override_are_hidden_from_other_workers(
         )
     running.refresh_from_db()
     assert running.status == SessionStatus.IN_PROGRESS and not running.locked
+
+
+# A supervisor's changes after completion, and cancelling an abandoned session
+
+
+def test_supervisor_reopens_a_completed_session_from_the_run_page(
+    user_client, supervisor_client, user, sop
+):
+    session = completed_session(user, sop)
+    page = supervisor_client.get(url("session-run", session.pk)).content.decode()
+    assert 'data-testid="reopen-form"' in page
+    assert (
+        'data-testid="reopen-form"'
+        not in user_client.get(url("session-run", session.pk)).content.decode()
+    )
+    assert user_client.post(url("session-reopen", session.pk), {"reason": "x"}).status_code == 403
+    missing = supervisor_client.post(
+        url("session-reopen", session.pk), {"reason": ""}, headers=HTMX
+    )
+    assert missing.status_code == 422 and "Reason" in missing.content.decode()
+    session.refresh_from_db()
+    assert session.status == SessionStatus.COMPLETED
+    response = supervisor_client.post(
+        url("session-reopen", session.pk), {"reason": "Redo the first step"}, headers=HTMX
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'data-status="paused"' in body and "Redo the first step" in body
+    session.refresh_from_db()
+    assert session.status == SessionStatus.PAUSED
+
+
+def test_supervisor_corrects_a_check_from_the_run_page(
+    user_client, supervisor_client, user, running, sop
+):
+    first = list(ordered_steps(sop))[0]
+    services.record_check(session=running, user=user, step_id=first.pk, result="failed")
+    recorded = SafetyCheck.objects.get()
+    page = supervisor_client.get(url("session-run", running.pk)).content.decode()
+    assert 'data-testid="correct-check-form"' in page and str(recorded.pk) in page
+    data = {"check": recorded.pk, "result": "passed", "notes": "", "reason": "Seen on camera"}
+    assert user_client.post(url("session-correct-check", running.pk), data).status_code == 403
+    response = supervisor_client.post(url("session-correct-check", running.pk), data, headers=HTMX)
+    assert response.status_code == 200
+    assert 'data-testid="check-corrected"' in response.content.decode()
+    recorded.refresh_from_db()
+    assert recorded.result == "passed" and recorded.corrected_by.username == "sam"
+    other = services.start_procedure_session(worker=_worker("carl"), sop=sop)
+    foreign = {**data, "check": recorded.pk, "result": "failed"}
+    refused = supervisor_client.post(url("session-correct-check", other.pk), foreign, headers=HTMX)
+    assert refused.status_code == 422
+    recorded.refresh_from_db()
+    assert recorded.result == "passed"
+
+
+def test_sop_author_cancels_an_abandoned_session_so_the_sop_can_be_deleted(
+    user_client, user, other_user, sop
+):
+    abandoned = services.start_procedure_session(worker=other_user, sop=sop)
+    page = user_client.get(url("sop-detail", sop.pk)).content.decode()
+    assert 'data-testid="open-sessions"' in page and "bob" in page
+    cancel_url = url("sop-session-cancel", sop.pk, abandoned.pk)
+    missing = user_client.post(cancel_url, {"reason": ""})
+    assert missing.status_code == 422 and "reason" in missing.content.decode()
+    response = user_client.post(cancel_url, {"reason": "Bob left on Friday"})
+    assert response.status_code == 302 and response["Location"] == url("sop-detail", sop.pk)
+    abandoned.refresh_from_db()
+    assert abandoned.status == SessionStatus.CANCELLED
+    assert Decision.objects.for_target(abandoned).get().reason == "Bob left on Friday"
+    assert user_client.post(url("sop-delete", sop.pk)).status_code == 302
+
+
+def test_only_the_sop_author_or_a_supervisor_sees_and_cancels_its_open_sessions(
+    client, user, other_user, supervisor_client, sop
+):
+    mine = services.start_procedure_session(worker=user, sop=sop)
+    stranger = _worker("carl")
+    client.force_login(stranger)
+    page = client.get(url("sop-detail", sop.pk)).content.decode()
+    assert 'data-testid="open-sessions"' not in page
+    cancel_url = url("sop-session-cancel", sop.pk, mine.pk)
+    assert client.post(cancel_url, {"reason": "x"}).status_code == 404
+    mine.refresh_from_db()
+    assert mine.is_active
+    assert (
+        'data-testid="open-sessions"'
+        in supervisor_client.get(url("sop-detail", sop.pk)).content.decode()
+    )
+    assert supervisor_client.post(cancel_url, {"reason": "Stuck"}).status_code == 302
+    mine.refresh_from_db()
+    assert mine.status == SessionStatus.CANCELLED
+
+
+def test_supervisor_cancels_another_workers_session_from_the_run_page(supervisor_client, running):
+    page = supervisor_client.get(url("session-run", running.pk)).content.decode()
+    assert 'data-testid="cancel-for-worker-form"' in page
+    missing = supervisor_client.post(
+        url("session-cancel", running.pk), {"reason": ""}, headers=HTMX
+    )
+    assert missing.status_code == 422
+    response = supervisor_client.post(
+        url("session-cancel", running.pk), {"reason": "Abandoned"}, headers=HTMX
+    )
+    assert (
+        response.status_code == 200 and 'data-testid="cancelled-note"' in response.content.decode()
+    )
+
+
+def test_reopen_and_correction_are_hidden_from_other_workers(
+    user, sop, assert_hidden_from_other_user
+):
+    session = completed_session(user, sop)
+    assert_hidden_from_other_user(
+        url("session-reopen", session.pk), method="post", data={"reason": "x"}
+    )
+    assert_hidden_from_other_user(
+        url("session-correct-check", session.pk),
+        method="post",
+        data={"check": "", "result": "passed", "reason": "x"},
+    )
+    session.refresh_from_db()
+    assert session.status == SessionStatus.COMPLETED
+
+
+def _worker(username):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_user(username=username, password="x")

@@ -10,12 +10,15 @@ from django.utils import timezone
 from decisioning.models import Decision
 from worklog.exceptions import (
     ActiveProcedureSessionExistsError,
+    CannotCancelSessionError,
     NotSessionOwnerError,
     NotSOPAuthorError,
     NotSupervisorError,
+    ProcedureError,
     SessionLockedError,
     SessionNotActiveError,
     SessionNotApprovableError,
+    SessionNotCompletedError,
     SOPHasActiveSessionsError,
     SOPInvalidError,
     SOPNotConfirmedError,
@@ -259,6 +262,13 @@ def test_session_008_worker_pauses_and_resumes_session(user, sop):
     assert session.status == SessionStatus.IN_PROGRESS
     assert session.paused_at is None
     assert session.current_step == steps_of(sop)[1]
+
+
+def test_current_session_is_the_one_in_progress_or_with_include_paused_a_paused_one(user, sop):
+    session = services.start_procedure_session(worker=user, sop=sop)
+    services.pause_procedure_session(session=session, user=user)
+    assert selectors.get_current_for_worker(user.pk) is None
+    assert selectors.get_current_for_worker(user.pk, include_paused=True) == session
 
 
 def test_session_008_paused_time_is_not_worked_time(user, sop):
@@ -542,3 +552,172 @@ def test_cancel_ends_the_session_so_another_can_start(user, other_user, make_sop
 def _supervisor(user):
     user.groups.add(services.ensure_supervisors_group())
     return type(user).objects.get(pk=user.pk)
+
+
+# After completion: a supervisor's reopening and corrections (seed 002, session-004)
+
+
+def test_supervisor_reopens_a_completed_session_at_its_first_unpassed_step(user, supervisor, sop):
+    session = services.start_procedure_session(worker=user, sop=sop)
+    walk(session, user, ["passed"])
+    services.complete_procedure_session(session=session, user=user)
+    session.refresh_from_db()
+    completed_at = session.completed_at
+    decision = services.reopen_procedure_session(
+        session=session, supervisor=supervisor, reason="Step 2 was never checked"
+    )
+    session.refresh_from_db()
+    # Back among the worker's open sessions, paused since its completion, so the time until
+    # the worker resumes it is not worked time.
+    assert session.status == SessionStatus.PAUSED and session.is_active
+    assert session.paused_at == completed_at and session.completed_at is None
+    assert session.current_step == steps_of(sop)[1]
+    assert (decision.target, decision.decision_type, decision.decided_by, decision.reason) == (
+        session,
+        services.REOPEN_DECISION,
+        supervisor,
+        "Step 2 was never checked",
+    )
+    assert decision.context["completed_at"] == completed_at.isoformat()
+    services.resume_procedure_session(session=session, user=user)
+    walk(session, user, ["passed", "passed"])
+    session.refresh_from_db()
+    assert session.status == SessionStatus.COMPLETED
+    assert list(selectors.approval_queue()) == [session]
+
+
+def test_reopening_a_fully_checked_session_goes_back_to_its_last_step(user, supervisor, sop):
+    session = services.start_procedure_session(worker=user, sop=sop)
+    walk(session, user, ["passed", "passed", "passed"])
+    services.reopen_procedure_session(session=session, supervisor=supervisor, reason="Redo")
+    session.refresh_from_db()
+    assert session.current_step == steps_of(sop)[-1]
+
+
+def test_reopen_needs_a_supervisor_a_reason_and_an_unapproved_completed_session(
+    user, other_user, supervisor, sop
+):
+    session = services.start_procedure_session(worker=user, sop=sop)
+    with pytest.raises(SessionNotCompletedError):
+        services.reopen_procedure_session(session=session, supervisor=supervisor, reason="x")
+    walk(session, user, ["passed", "passed", "passed"])
+    with pytest.raises(NotSupervisorError):
+        services.reopen_procedure_session(session=session, supervisor=other_user, reason="x")
+    with pytest.raises(ProcedureError, match="reason"):
+        services.reopen_procedure_session(session=session, supervisor=supervisor, reason=" ")
+    services.approve_procedure_session(session=session, supervisor=supervisor)
+    with pytest.raises(SessionLockedError):
+        services.reopen_procedure_session(session=session, supervisor=supervisor, reason="x")
+    session.refresh_from_db()
+    assert session.status == SessionStatus.COMPLETED and session.locked
+    decisions = Decision.objects.for_target(session)
+    assert not decisions.filter(decision_type=services.REOPEN_DECISION).exists()
+    assert decisions.filter(decision_type=services.REFUSAL_DECISION).count() == 1
+
+
+def test_reopen_is_refused_while_the_worker_has_another_open_session(user, supervisor, make_sop):
+    first = services.start_procedure_session(worker=user, sop=make_sop(user, title="A"))
+    services.complete_procedure_session(session=first, user=user)
+    services.start_procedure_session(worker=user, sop=make_sop(user, title="B"))
+    with pytest.raises(ActiveProcedureSessionExistsError, match="alice already has"):
+        services.reopen_procedure_session(session=first, supervisor=supervisor, reason="x")
+    first.refresh_from_db()
+    assert first.status == SessionStatus.COMPLETED
+
+
+def test_supervisor_corrects_a_recorded_check_with_a_reason(user, supervisor, sop):
+    session = services.start_procedure_session(worker=user, sop=sop)
+    walk(session, user, ["failed", "passed", "passed", "passed"])
+    failed = SafetyCheck.objects.get(session=session, result=CheckResult.FAILED)
+    decision = services.correct_check(
+        check=failed,
+        supervisor=supervisor,
+        result=CheckResult.PASSED,
+        notes="Gauge was misread",
+        reason="The photo shows it passed",
+    )
+    failed.refresh_from_db()
+    assert (failed.result, failed.notes, failed.corrected_by) == (
+        CheckResult.PASSED,
+        "Gauge was misread",
+        supervisor,
+    )
+    assert failed.checked_by == user and failed.corrected_at is not None
+    assert (decision.target, decision.decision_type, decision.reason) == (
+        session,
+        services.CHECK_CORRECTION_DECISION,
+        "The photo shows it passed",
+    )
+    assert decision.context == {
+        "check": str(failed.pk),
+        "step": str(failed.step_id),
+        "result": {"from": "failed", "to": "passed"},
+        "notes": {"from": "", "to": "Gauge was misread"},
+    }
+    session.refresh_from_db()
+    assert session.status == SessionStatus.COMPLETED
+
+
+def test_check_correction_rules(user, other_user, supervisor, sop):
+    session = services.start_procedure_session(worker=user, sop=sop)
+    walk(session, user, ["passed", "passed", "passed"])
+    check = SafetyCheck.objects.filter(session=session).first()
+    with pytest.raises(NotSupervisorError):
+        services.correct_check(check=check, supervisor=other_user, result="failed", reason="x")
+    with pytest.raises(ProcedureError, match="reason"):
+        services.correct_check(check=check, supervisor=supervisor, result="failed", reason="")
+    with pytest.raises(ProcedureError, match="changes nothing"):
+        services.correct_check(check=check, supervisor=supervisor, result="passed", reason="x")
+    with pytest.raises(ProcedureError, match="passed or failed"):
+        services.correct_check(check=check, supervisor=supervisor, result="maybe", reason="x")
+    services.approve_procedure_session(session=session, supervisor=supervisor)
+    with pytest.raises(SessionLockedError):
+        services.correct_check(check=check, supervisor=supervisor, result="failed", reason="x")
+    check.refresh_from_db()
+    assert check.result == CheckResult.PASSED and check.corrected_by is None
+
+
+# Cancelling another worker's abandoned session (seed 002, session-006)
+
+
+def test_sop_author_cancels_an_abandoned_session_so_the_sop_can_be_deleted(user, other_user, sop):
+    abandoned = services.start_procedure_session(worker=other_user, sop=sop)
+    with pytest.raises(ProcedureError, match="reason"):
+        services.cancel_procedure_session(session=abandoned, user=user)
+    services.cancel_procedure_session(
+        session=abandoned, user=user, reason="Left the company mid-procedure"
+    )
+    abandoned.refresh_from_db()
+    assert abandoned.status == SessionStatus.CANCELLED
+    assert not abandoned.timer_session.is_active
+    decision = Decision.objects.for_target(abandoned).get()
+    assert (decision.decision_type, decision.decided_by, decision.reason) == (
+        services.CANCEL_DECISION,
+        user,
+        "Left the company mid-procedure",
+    )
+    assert decision.context["worker_id"] == other_user.pk
+    services.delete_sop(sop=sop, user=user)
+    assert SOP.all_objects.get(pk=sop.pk).is_deleted
+
+
+def test_supervisor_cancels_someone_elses_session_and_strangers_may_not(
+    user, other_user, supervisor, make_sop
+):
+    session = services.start_procedure_session(worker=user, sop=make_sop(user))
+    with pytest.raises(CannotCancelSessionError):
+        services.cancel_procedure_session(session=session, user=other_user, reason="x")
+    session.refresh_from_db()
+    assert session.is_active
+    services.cancel_procedure_session(session=session, user=supervisor, reason="Abandoned")
+    session.refresh_from_db()
+    assert session.status == SessionStatus.CANCELLED
+    assert Decision.objects.for_target(session).get().decided_by == supervisor
+
+
+def test_the_worker_cancels_their_own_session_without_a_reason(user, sop):
+    session = services.start_procedure_session(worker=user, sop=sop)
+    services.cancel_procedure_session(session=session, user=user)
+    session.refresh_from_db()
+    assert session.status == SessionStatus.CANCELLED
+    assert not Decision.objects.for_target(session).exists()

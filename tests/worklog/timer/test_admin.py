@@ -139,3 +139,59 @@ def test_admin_cannot_reopen_a_session_while_another_runs(admin_client, user):
     assert response.status_code == 200
     assert "already running" in str(response.context["adminform"].form.errors)
     assert list(WorkSession.objects.active()) == [running]
+
+
+@pytest.fixture
+def timed_widget(user, widget_target_type):
+    from tests.testapp.models import Widget
+
+    widget = Widget.objects.create(name="Quarterly report")
+    start_session(user, target=widget, started_at=ago(hours=3))
+    stop_session(user, stopped_at=ago(hours=1, minutes=30))
+    return widget
+
+
+def test_changelist_names_the_target_and_shows_hours(admin_client, user, timed_widget):
+    html = admin_client.get(CHANGELIST).content.decode()
+    assert str(timed_widget) in html
+    assert "testapp.widget:" not in html and "widget: " not in html
+    assert ">1:30<" in html
+
+
+def test_changelist_searches_target_names_and_users(admin_client, user, other_user, timed_widget):
+    start_session(other_user, notes="Something else")
+    assert admin_client.get(CHANGELIST, {"q": "Quarterly"}).context["cl"].result_count == 1
+    assert admin_client.get(CHANGELIST, {"q": other_user.username}).context["cl"].result_count == 1
+
+
+def test_change_form_picks_the_target_by_its_key(admin_client, user, timed_widget):
+    from tests.testapp.models import Widget
+
+    other = Widget.objects.create(name="Annual report")
+    session = WorkSession.objects.get()
+    url = reverse("admin:worklog_worksession_change", args=[session.pk])
+    page = admin_client.get(url).content.decode()
+    assert "data-target-picker" in page and str(timed_widget) in page
+    local = lambda value: timezone.localtime(value)  # noqa: E731
+    data = {
+        "user": user.pk,
+        "target_key": f"testapp.widget:{other.pk}",
+        "session_type": "",
+        "started_at_0": local(session.started_at).strftime("%Y-%m-%d"),
+        "started_at_1": local(session.started_at).strftime("%H:%M:%S"),
+        "stopped_at_0": local(session.stopped_at).strftime("%Y-%m-%d"),
+        "stopped_at_1": local(session.stopped_at).strftime("%H:%M:%S"),
+        "effective_at_0": local(session.effective_at).strftime("%Y-%m-%d"),
+        "effective_at_1": local(session.effective_at).strftime("%H:%M:%S"),
+        "notes": "",
+        "metadata": "{}",
+    }
+    assert admin_client.post(url, {**data, "target_key": "testapp.widget:nope"}).status_code == 200
+    session.refresh_from_db()
+    assert session.target == timed_widget
+    assert admin_client.post(url, data).status_code == 302
+    session.refresh_from_db()
+    assert session.target == other
+    assert admin_client.post(url, {**data, "target_key": ""}).status_code == 302
+    session.refresh_from_db()
+    assert session.target_content_type is None and session.target_id == ""

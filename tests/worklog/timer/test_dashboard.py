@@ -82,10 +82,12 @@ def test_start_by_htmx_sends_the_new_row_and_nothing_it_did_not_change(user_clie
     assert 'data-announcement="Timer started: no target."' in html
     # The new row goes on top of today's list, which is no longer empty; a start adds nothing
     # to the totals yet, and a start without a target leaves the recent targets as they are.
+    # The header shows the running timer.
     empty_note = today_list(user).replace("#sessions-of-", "#no-sessions-on-")
     assert out_of_band_swaps(html) == {
         today_list(user): f"afterbegin:{today_list(user)}",
         empty_note: "delete",
+        "#timer-header": "true",
     }
     assert f'id="session-{session.pk}"' in html and ">running<" in html
 
@@ -93,7 +95,11 @@ def test_start_by_htmx_sends_the_new_row_and_nothing_it_did_not_change(user_clie
 def test_stop_by_htmx_replaces_the_stopped_row_and_the_totals(user_client, user):
     session = start_session(user, started_at=ago(minutes=30))
     html = user_client.post(reverse("worklog:timer-stop"), headers=HTMX).content.decode()
-    assert out_of_band_swaps(html) == {f"#session-{session.pk}": "true", "#totals": "true"}
+    assert out_of_band_swaps(html) == {
+        f"#session-{session.pk}": "true",
+        "#totals": "true",
+        "#timer-header": "true",
+    }
     assert "No session running" in html
     assert ">30m<" in html  # the row's duration and today's total
 
@@ -272,7 +278,7 @@ def test_correction_page_saves_and_refuses_bad_times(user_client, user):
     }
     response = user_client.post(url, bad)
     assert response.status_code == 422
-    assert "The stop must not be before the start." in response.content.decode()
+    assert "The stop must be after the start." in response.content.decode()
     good = {**bad, "started_at": local(ago(hours=4)), "stopped_at": local(ago(hours=3))}
     assert user_client.post(url, good).status_code == 302
     session.refresh_from_db()

@@ -22,8 +22,9 @@ HTMX = {"HX-Request": "true"}
 # are not counted.
 HTMX_TOGGLE_QUERIES = {"start": 5, "stop": 7}
 # Session and user (2); active session, totals, today's sessions plus one per target type among
-# them, recent targets plus one per target type among them (6).
-DASHBOARD_QUERIES = 8
+# them, recent targets plus one per target type among them (6); the banner about a timer stopped
+# automatically, which every full page shows when there is one (1).
+DASHBOARD_QUERIES = 9
 
 
 def make_history(user, count: int, widgets: list[Widget]) -> None:

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core.services import create_api_token
+from tests.conftest import HEADER_QUERIES
 from tests.worklog.journal.helpers import make_tree
 from worklog.models import WorkSession
 
@@ -15,11 +16,12 @@ pytestmark = pytest.mark.django_db
 
 MONTH = {"period": "month", "date": "2025-12-01", "rounding": "15", "rounding_mode": "up"}
 # Session and user (2); the sessions inside one day, summed (1); those across midnight (1); the
-# targets, one query per target type among them (2: tasks and projects); the remembered columns.
-PAGE_QUERIES = 7
+# targets, one query per target type among them (2: tasks and projects); the remembered columns;
+# and the page's header.
+PAGE_QUERIES = 7 + HEADER_QUERIES
 # The token with its user (1); the sums (2); the targets (2).
 API_QUERIES = 5
-# As the page, plus one query per 2,000 sessions read for the rows (1 here).
+# As the page without its header, plus one query per 2,000 sessions read for the rows (1 here).
 DOWNLOAD_QUERIES = 8
 
 
