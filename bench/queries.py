@@ -97,6 +97,10 @@ def timer_kind(token: str) -> Kind:
                 ),
             ),
             Page("timer toggle (API)", _api_toggle(token)),
+            Page(
+                "timer month report",
+                lambda client: lambda: client.get("/timer/report/", {"preset": "last_month"}),
+            ),
         ],
     )
 

@@ -1,5 +1,5 @@
-"""Scale: the dashboard, the week and day pages and a month of sessions (the timer's monthly
-report, from the API) at 1,000 and at 1,000,000 timer sessions across 1,000 users, with the query
+"""Scale: the dashboard, the week and day pages, a month of sessions (from the API) and the
+timer's month report at 1,000 and at 1,000,000 timer sessions across 1,000 users, with the query
 plans behind them.
 
 The rows are written by PostgreSQL itself (INSERT ... SELECT over generate_series): a million
@@ -19,6 +19,7 @@ USERS = 1_000
 SESSIONS_PER_USER = 1_000
 LATENCY_REQUESTS = 150
 HOURS_BETWEEN_SESSIONS = 8
+TIMER_REPORT_URL = "/timer/report/?preset=last_month"
 
 # Every column of worklog_worksession, as SQL over the user row `u` and the series number `n`.
 SESSION_COLUMNS = {
@@ -109,6 +110,7 @@ def _latencies(base_url: str, user, token: str) -> dict[str, dict]:
             Request("GET", _month_url()),
             {"headers": {"Authorization": f"Bearer {token}"}},
         ),
+        ("timer month report", Request("GET", TIMER_REPORT_URL), browser),
     ):
         result = run_load(
             name,
@@ -132,6 +134,7 @@ def _plans(user, token: str) -> list[dict]:
         client.get(_week_url())
         client.get(_day_url())
         client.get(_month_url(), headers={"Authorization": f"Bearer {token}"})
+        client.get(TIMER_REPORT_URL)
     plans = []
     with connection.cursor() as cursor:
         for query in captured.captured_queries:

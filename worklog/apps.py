@@ -9,6 +9,7 @@ class WorklogConfig(AppConfig):
 
     def ready(self):
         from .journal.models import Project, Task
+        from .journal.selectors import hierarchy_placements
         from .procedures.models import ProcedureSession
         from .procedures.services import ensure_supervisors_group
         from .targets import TargetType, register_target_type
@@ -37,6 +38,7 @@ class WorklogConfig(AppConfig):
                 label="Task",
                 search_fields=("name", "story__feature__epic__project__name"),
                 visible_to=lambda user: Task.objects.for_user(user).filter(is_active=True),
+                placements=hierarchy_placements(Task),
             )
         )
         register_target_type(
@@ -47,5 +49,6 @@ class WorklogConfig(AppConfig):
                 visible_to=lambda user: (
                     Project.objects.for_user(user).filter(is_active=True).select_related("client")
                 ),
+                placements=hierarchy_placements(Project),
             )
         )

@@ -2,7 +2,7 @@
 dashboard's picker, the recent-targets list and the API resolve targets only through this registry,
 and only among the objects `visible_to(user)` returns."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
@@ -16,11 +16,24 @@ from core.models import User
 
 
 @dataclass(frozen=True)
+class TargetPlacement:
+    """How a report names one timed object, and the client and project its time counts under."""
+
+    label: str
+    client: str = ""
+    project: str = ""
+
+
+@dataclass(frozen=True)
 class TargetType:
     model: type[models.Model]
     label: str
     search_fields: tuple[str, ...]
     visible_to: Callable[[User], QuerySet]
+    # For reports: `placements(user, pks)` names the user's objects among `pks` (those no longer
+    # offered for timing included) with their client and project, in one query. Without it, a
+    # report names the objects `visible_to` returns, under no client or project.
+    placements: Callable[[User, Collection[str]], dict[str, TargetPlacement]] | None = None
 
     @property
     def key(self) -> str:
@@ -117,4 +130,28 @@ def visible_targets(
             continue
         for obj in target_type.visible_to(user).filter(pk__in=object_ids):
             found[(content_type_id, str(obj.pk))] = Target(target_type, obj)
+    return found
+
+
+def target_placements(
+    user: User, references: Iterable[tuple[int, str]]
+) -> dict[tuple[int, str], TargetPlacement]:
+    """How a report names each of `(content_type_id, object_id)` that `user` may see, with one
+    query per target type; references to unregistered types or to objects gone are left out."""
+    wanted: dict[int, set[str]] = {}
+    for content_type_id, object_id in references:
+        if content_type_id and object_id:
+            wanted.setdefault(content_type_id, set()).add(object_id)
+    found: dict[tuple[int, str], TargetPlacement] = {}
+    for content_type_id, object_ids in wanted.items():
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        target_type = target_type_for_model(model) if model else None
+        if target_type is None:
+            continue
+        if target_type.placements is not None:
+            placed = target_type.placements(user, object_ids)
+        else:
+            objects = target_type.visible_to(user).filter(pk__in=object_ids)
+            placed = {str(obj.pk): TargetPlacement(str(obj)) for obj in objects}
+        found.update(((content_type_id, pk), placement) for pk, placement in placed.items())
     return found

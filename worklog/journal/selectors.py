@@ -1,6 +1,7 @@
 """Reads the journal's pages need: a user's hierarchy for the pickers, the filtered list of
 work logs, and the totals and rows of a report, each in a fixed number of queries."""
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -24,7 +25,9 @@ from worklog.journal.models import (
     WorkLogReport,
     WorkLogStatus,
 )
+from worklog.targets import TargetPlacement
 from worklog.timer.models import WorkSession
+from worklog.timer.reports import seconds_by_target
 
 
 def clients_for(user) -> QuerySet[Client]:
@@ -114,7 +117,9 @@ def worklog_detail(user) -> QuerySet[WorkLog]:
 
 
 def reports_for(user) -> QuerySet[WorkLogReport]:
-    return WorkLogReport.objects.for_user(user).select_related("client", "project", "sprint")
+    return WorkLogReport.objects.for_user(user).select_related(
+        "user", "client", "project", "sprint"
+    )
 
 
 def week_of(day: date) -> tuple[date, date]:
@@ -228,6 +233,7 @@ class ReportData:
     by_work_type: list[TotalRow]
     weeks: list[WeekBar]
     highlights: list[WorkLogBullet]
+    tracked_seconds: int
     statuses: list[str] | None = None
 
     @property
@@ -236,6 +242,10 @@ class ReportData:
         if self.statuses is None:
             return ""
         return ", ".join(STATUS_LABELS.get(status, status) for status in self.statuses)
+
+    @property
+    def tracked_hours(self) -> str:
+        return f"{self.tracked_seconds / 3600:.2f}"
 
 
 def report_statuses(report: WorkLogReport) -> list[str] | None:
@@ -338,8 +348,35 @@ def report_data(report: WorkLogReport) -> ReportData:
         ),
         weeks=weeks,
         highlights=highlights,
+        tracked_seconds=tracked_seconds(report),
         statuses=report_statuses(report),
     )
+
+
+def tracked_seconds(report: WorkLogReport) -> int:
+    """The timer's time in the report's period on the journal's tasks and projects in its scope
+    (a sprint's report: its project, as tasks do not belong to sprints), to set beside the time
+    the work logs state: one query, and one per timed kind of node when the report is scoped."""
+    timed = seconds_by_target(
+        report.user,
+        first_day=report.period_start,
+        last_day=report.period_end,
+        target_models=(Task, Project),
+    )
+    if not (report.client_id or report.project_id):
+        return sum(timed.values())
+    total = 0
+    for model in (Task, Project):
+        pks = [pk for timed_model, pk in timed if timed_model is model]
+        path = PROJECT_PATHS[model]
+        if report.project_id:
+            scope = {f"{path}_id" if path else "pk": report.project_id}
+        else:
+            scope = {f"{path}__client_id" if path else "client_id": report.client_id}
+        if pks:
+            in_scope = model.objects.filter(pk__in=pks, **scope).values_list("pk", flat=True)
+            total += sum(timed[(model, str(pk))] for pk in in_scope)
+    return total
 
 
 def journal_draft_url(session: WorkSession | None) -> str:
@@ -352,3 +389,33 @@ def journal_draft_url(session: WorkSession | None) -> str:
     if model not in (Task, Project):
         return ""
     return f"{reverse('worklog:journal-entry')}?session={session.pk}"
+
+
+# The path from each timeable level of the hierarchy to the project it belongs to.
+PROJECT_PATHS = {
+    Project: "",
+    Sprint: "project",
+    Epic: "project",
+    Feature: "epic__project",
+    Story: "feature__epic__project",
+    Task: "story__feature__epic__project",
+}
+
+
+def hierarchy_placements(model) -> Callable[..., dict[str, TargetPlacement]]:
+    """The target registry's `placements` for one level of the hierarchy: the user's nodes among
+    the keys (inactive ones included), each under its client and project, in one query."""
+    project = f"{PROJECT_PATHS[model]}__" if PROJECT_PATHS[model] else ""
+
+    def placements(user, pks: Collection[str]) -> dict[str, TargetPlacement]:
+        rows = (
+            model.objects.for_user(user)
+            .filter(pk__in=pks)
+            .values_list("pk", "name", f"{project}client__name", f"{project}name")
+        )
+        return {
+            str(pk): TargetPlacement(label=name, client=client_name, project=project_name)
+            for pk, name, client_name, project_name in rows
+        }
+
+    return placements

@@ -8,17 +8,18 @@ first is still running, 409 `request_in_flight`; the same key with a different b
 `idempotency_key_reused`; a malformed key, 400 `idempotency_key_malformed`."""
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 from uuid import UUID
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import field_validator
 
-from config.api import ApiError, PlainText, SupportedDateTime, api, error_response
+from config.api import ApiError, PlainText, SupportedDate, SupportedDateTime, api, error_response
 from core.validators import EARLIEST_YEAR, LATEST_YEAR
 from decisioning.http import handle_idempotently
 from worklog.targets import resolve_target
@@ -29,6 +30,17 @@ from worklog.timer.exceptions import (
     OverlappingSessionError,
 )
 from worklog.timer.models import WorkSession
+from worklog.timer.reports import (
+    ROUNDING_MINUTES,
+    PeriodKind,
+    Preset,
+    Rounding,
+    RoundingMode,
+    RoundingScope,
+    TimerReport,
+    report_period,
+    timer_report,
+)
 from worklog.timer.selectors import active_session
 
 router = Router(tags=["timer"])
@@ -319,3 +331,122 @@ def delete_session(request: HttpRequest, session_id: UUID):
 def continue_session(request: HttpRequest, session_id: UUID):
     session = _own_session(request, session_id)
     return _once(request, SessionOut, lambda: services.continue_session(session=session), 201)
+
+
+# -- the report ----------------------------------------------------------------------------------
+
+
+class TimerReportQuery(Schema):
+    preset: Preset | None = Field(None, description="Overrides the other period filters.")
+    period: PeriodKind | None = Field(
+        None, description="Default: `custom` when `start` or `end` is given, else `week`."
+    )
+    date: SupportedDate | None = Field(
+        None, description="A day in the day, week, month or year; default: today."
+    )
+    start: SupportedDate | None = Field(None, description="A custom range's first day.")
+    end: SupportedDate | None = Field(None, description="A custom range's last day.")
+    rounding: int = Field(0, description=f"Minutes, one of {ROUNDING_MINUTES}; 0 for none.")
+    rounding_mode: RoundingMode = RoundingMode.NEAREST
+    rounding_scope: RoundingScope = Field(
+        RoundingScope.ENTRIES,
+        description="Round each entry (a session's part of a day) or each total.",
+    )
+
+    @field_validator("rounding")
+    @classmethod
+    def known_rounding(cls, value: int) -> int:
+        if value not in ROUNDING_MINUTES:
+            raise ValueError(f"round to one of {ROUNDING_MINUTES} minutes")
+        return value
+
+
+class TimerReportPeriodOut(Schema):
+    kind: PeriodKind
+    first_day: date
+    last_day: date
+    label: str
+
+
+class TimerRoundingOut(Schema):
+    minutes: int
+    mode: RoundingMode
+    scope: RoundingScope
+    description: str
+
+    @staticmethod
+    def resolve_description(rounding: Rounding) -> str:
+        return str(rounding)
+
+
+def _hours(seconds: int) -> float:
+    return round(seconds / 3600, 2)
+
+
+class TimerReportRowOut(Schema):
+    key: str = Field(description="The target's key, the target type or the session type.")
+    label: str
+    seconds: int
+    hours: float
+
+    @staticmethod
+    def resolve_hours(row) -> float:
+        return _hours(row.seconds)
+
+
+class TimerReportDayOut(Schema):
+    day: date
+    seconds: int
+    hours: float
+
+    @staticmethod
+    def resolve_hours(row) -> float:
+        return _hours(row.seconds)
+
+
+class TimerReportOut(Schema):
+    period: TimerReportPeriodOut
+    rounding: TimerRoundingOut
+    total_seconds: int
+    total_hours: float
+    session_count: int
+    by_target: list[TimerReportRowOut]
+    by_target_type: list[TimerReportRowOut]
+    by_client: list[TimerReportRowOut]
+    by_project: list[TimerReportRowOut]
+    by_session_type: list[TimerReportRowOut]
+    by_day: list[TimerReportDayOut]
+
+    @staticmethod
+    def resolve_total_hours(report: TimerReport) -> float:
+        return _hours(report.total_seconds)
+
+
+@router.get(
+    "/report",
+    response=TimerReportOut,
+    summary="Tracked time in a period of your local days, grouped and optionally rounded",
+)
+def report(request: HttpRequest, filters: Query[TimerReportQuery]):
+    """The timer report the page shows: totals by target, target type, client, project, session
+    type and day. A session across midnight counts on each day for its part of it."""
+    user = request.user
+    try:
+        period = report_period(
+            today=timezone.now().astimezone(user.zone).date(),
+            week_start=user.week_start,
+            preset=filters.preset or "",
+            kind=filters.period or "",
+            anchor=filters.date,
+            start=filters.start,
+            end=filters.end,
+        )
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items()
+        )
+        raise ApiError(422, "invalid_range", problems) from error
+    rounding = Rounding(
+        minutes=filters.rounding, mode=filters.rounding_mode, scope=filters.rounding_scope
+    )
+    return timer_report(user, period=period, rounding=rounding)

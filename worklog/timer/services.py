@@ -3,11 +3,13 @@ user's row, so two requests for one user (two tabs, a double click, the hotkey a
 one after the other: neither can miss the session the other just started or stopped."""
 
 import logging
+from collections.abc import Collection
 from datetime import datetime, time
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -26,6 +28,7 @@ from worklog.timer.models import (
     TimerPreferences,
     WorkSession,
 )
+from worklog.timer.reports import REPORT_COLUMNS
 from worklog.timer.selectors import (
     auto_stop_deadline,
     is_long_running,
@@ -521,3 +524,18 @@ def answer_auto_stop_notice(*, notice: TimerNotice, answer: NoticeAnswer) -> Non
     TimerNotice.objects.filter(pk=notice.pk, answered_at=None).update(
         answered_at=timezone.now(), answer=answer
     )
+
+
+@transaction.atomic
+def set_report_columns(*, user, columns: Collection[str]) -> TimerPreferences:
+    """Remember the columns `user` chose for exports of the timer report, in the report's own
+    order; refused unless they name at least one known column and nothing else."""
+    unknown = sorted(set(columns) - set(REPORT_COLUMNS))
+    if unknown:
+        raise ValidationError({"columns": f"Unknown columns: {', '.join(unknown)}."})
+    if not columns:
+        raise ValidationError({"columns": "Choose at least one column."})
+    preferences, _ = TimerPreferences.objects.update_or_create(
+        user=user, defaults={"report_columns": [key for key in REPORT_COLUMNS if key in columns]}
+    )
+    return preferences

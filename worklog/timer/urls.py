@@ -1,6 +1,7 @@
 """The timer's pages: the dashboard, start/stop/toggle, the target search, session edits, the
-running timer's state check, the timesheet (week, day, add time), and forgotten timers (the
-settings, the automatic-stop banner, the "Still working?" email's links)."""
+running timer's state check, the timesheet (week, day, add time), forgotten timers (the settings,
+the automatic-stop banner, the "Still working?" email's links), and the report with its
+downloads."""
 
 from django.urls import path
 
@@ -34,4 +35,6 @@ urlpatterns = [
         name="timer-notice-correct",
     ),
     path("timer/still-working/<str:token>/", views.still_working, name="timer-still-working"),
+    path("timer/report/", views.timer_report, name="timer-report"),
+    path("timer/report/download/", views.timer_report_download, name="timer-report-download"),
 ]

@@ -30,7 +30,7 @@ from worklog.targets import (
     search_targets,
     target_types,
 )
-from worklog.timer import services
+from worklog.timer import exports, forms, reports, services
 from worklog.timer.emails import (
     STILL_WORKING_LINK_VALIDITY,
     StillWorkingAnswer,
@@ -560,3 +560,133 @@ def still_working(request: HttpRequest, token: str) -> HttpResponse:
     else:
         messages.info(request, "That timer had already stopped.")
     return redirect("worklog:dashboard")
+
+
+# -- the report ----------------------------------------------------------------------------------
+
+REPORT_TEMPLATE = "worklog/timer/report.html"
+DAYS_CHARTED_ONE_BY_ONE = 31
+
+
+def report_chart(report: reports.TimerReport) -> BarChart:
+    """Hours per day, or per month for a period longer than a month."""
+    days = report.by_day
+    if len(days) <= DAYS_CHARTED_ONE_BY_ONE:
+        label_format = "%a" if len(days) <= 7 else "%-d"
+        return bar_chart(
+            id="report-chart",
+            title=f"Hours per day, {report.period.label}",
+            width=600,
+            values=[day.seconds for day in days],
+            labels=[f"{day.day:{label_format}}" for day in days],
+            titles=[f"{day.day:%A %-d %B %Y}: {day.hours} hours" for day in days],
+            shown_values=[f"{day.seconds / 3600:.1f}" if day.seconds else "" for day in days],
+            max_bar_width=40,
+            minimum_scale=3600,
+        )
+    months = {}
+    for day in days:
+        month = day.day.replace(day=1)
+        months[month] = months.get(month, 0) + day.seconds
+    every = -(-len(months) // 12)  # at most twelve labels
+    return bar_chart(
+        id="report-chart",
+        title=f"Hours per month, {report.period.label}",
+        width=600,
+        values=list(months.values()),
+        labels=[f"{month:%b}" if index % every == 0 else "" for index, month in enumerate(months)],
+        titles=[f"{month:%B %Y}: {seconds / 3600:.2f} hours" for month, seconds in months.items()],
+        shown_values=[f"{seconds / 3600:.0f}" if seconds else "" for seconds in months.values()],
+        minimum_scale=3600,
+    )
+
+
+def _report_form(request: HttpRequest, data, **kwargs) -> forms.TimerReportForm:
+    user = request.user
+    today = timezone.now().astimezone(user.zone).date()
+    return forms.TimerReportForm(data, today=today, week_start=user.week_start, **kwargs)
+
+
+def _report_params(period: reports.Period, rounding: reports.Rounding) -> list[tuple[str, str]]:
+    """The query naming this report exactly: for links and the download form."""
+    if period.kind == reports.PeriodKind.CUSTOM:
+        params = [("start", period.first_day.isoformat()), ("end", period.last_day.isoformat())]
+    else:
+        params = [("date", period.first_day.isoformat())]
+    params.insert(0, ("period", period.kind))
+    if rounding.minutes:
+        params += [
+            ("rounding", str(rounding.minutes)),
+            ("rounding_mode", rounding.mode),
+            ("rounding_scope", rounding.scope),
+        ]
+    return params
+
+
+def _render_report(
+    request: HttpRequest, form: forms.TimerReportForm, *, download_error: str = ""
+) -> HttpResponse:
+    """The report page (or, for HTMX, its #report-page fragment) for the form's filters, or
+    the filters with their errors; 422 for either kind of error."""
+    context = {
+        "form": form,
+        "filters": form.filters(),
+        "presets": reports.Preset.choices,
+        "column_choices": reports.REPORT_COLUMNS.items(),
+        "export_formats": exports.EXPORT_FORMATS.items(),
+        "download_error": download_error,
+    }
+    if form.is_valid():
+        period, rounding = form.cleaned_data["report_period"], form.cleaned_data["report_rounding"]
+        report = reports.timer_report(request.user, period=period, rounding=rounding)
+        params = _report_params(period, rounding)
+        context |= {
+            # The filters show the period as resolved (a preset's dates, the whole week).
+            "filters": _report_form(request, None, initial=dict(params)).filters(),
+            "report": report,
+            "chart": report_chart(report),
+            "grouped_totals": exports.grouped_totals(report),
+            # A week lists every day; a longer period, the days with time.
+            "day_rows": (
+                report.by_day
+                if len(report.by_day) <= 7
+                else [day for day in report.by_day if day.seconds]
+            ),
+            "report_params": params,
+            "report_query": urlencode(params),
+            "previous_query": urlencode(_report_params(period.shifted(-1), rounding)),
+            "next_query": urlencode(_report_params(period.shifted(1), rounding)),
+            "columns": reports.report_columns(request.user),
+        }
+    status = 200 if form.is_valid() and not download_error else 422
+    template = f"{REPORT_TEMPLATE}#report-page" if request.htmx else REPORT_TEMPLATE
+    return render(request, template, context, status=status)
+
+
+@require_GET
+def timer_report(request: HttpRequest) -> HttpResponse:
+    """Timer time in a period, grouped and charted, with its downloads."""
+    return _render_report(request, _report_form(request, request.GET))
+
+
+@require_http_methods(["GET", "POST"])
+def timer_report_download(request: HttpRequest) -> HttpResponse:
+    """The report as CSV, XLSX or Markdown. A POST (the page's download form) remembers the
+    columns it names; a GET uses the remembered ones."""
+    form = _report_form(request, request.POST if request.method == "POST" else request.GET)
+    if not form.is_valid():
+        return _render_report(request, form)
+    if not form.cleaned_data["format"]:
+        return _render_report(request, form, download_error="Choose CSV, XLSX or Markdown.")
+    if request.method == "POST":
+        try:
+            services.set_report_columns(user=request.user, columns=form.cleaned_data["columns"])
+        except ValidationError as error:
+            return _render_report(request, form, download_error=" ".join(error.messages))
+    report = reports.timer_report(
+        request.user,
+        period=form.cleaned_data["report_period"],
+        rounding=form.cleaned_data["report_rounding"],
+    )
+    columns = reports.report_columns(request.user)
+    return exports.download(report, columns, form.cleaned_data["format"])

@@ -360,6 +360,7 @@ def test_reports_page_generates_and_downloads(user_client, worklog):
     assert response["Location"] == reverse("worklog:journal-report", args=[report.pk])
     page = user_client.get(response["Location"]).content.decode()
     assert "<svg" in page and "Card form with Django" in page and "1.50" in page
+    assert "Tracked with the timer on these tasks and projects" in page
     markdown = user_client.get(reverse("worklog:journal-report-md", args=[report.pk]))
     assert markdown["Content-Type"].startswith("text/markdown")
     assert b"# Week" in markdown.content

@@ -60,9 +60,10 @@ def count_queries(func) -> int:
 # Session and user (2); the chosen client, validated (1); the filter form's client, project and
 # sprint choices (3); the week's work logs with their hierarchy (1); and the page's header.
 LIST_QUERIES = 7
-# Session and user (2); the report (1); its work logs, totals, by client, by project, by work
-# type, per week and the highlighted bullets (7); and, on the page, its header.
-REPORT_QUERIES = 10
+# Session and user (2); the report with its user (1); its work logs, totals, by client, by
+# project, by work type, per week, the highlighted bullets and the timer's time on its tasks and
+# projects (8); and, on the page, its header.
+REPORT_QUERIES = 11
 
 
 @pytest.mark.parametrize("size", [5, 60])

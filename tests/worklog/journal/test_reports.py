@@ -120,3 +120,43 @@ def test_csv_neutralises_formulas(user, logs):
     rows = list(csv.reader(io.StringIO(render_csv(report_data(report)))))
     assert rows[0][0] == "date" and len(rows) == 3
     assert rows[1][8] == "1.00"
+
+
+def _timed(user, target, day: int, hours: float):
+    from datetime import UTC, datetime, timedelta
+
+    from worklog.models import WorkSession
+
+    start = datetime(2026, 12, day, 9, tzinfo=UTC)
+    return WorkSession.objects.create(
+        user=user, target=target, started_at=start, stopped_at=start + timedelta(hours=hours)
+    )
+
+
+def test_tracked_time_on_the_periods_tasks_and_projects_beside_the_logged_time(
+    user, other_user, logs
+):
+    tree, other = logs
+    _timed(user, tree.task, 1, 2.5)
+    _timed(user, other.project, 2, 1)
+    _timed(user, None, 2, 4)  # no target: not the journal's
+    _timed(user, tree.task, 9, 3)  # the next week
+    _timed(other_user, make_tree(other_user).task, 1, 5)
+    report = generate_report(user, kind=ReportKind.WEEKLY, anchor=date(2026, 12, 1))
+    data = report_data(report)
+    assert data.tracked_seconds == 3.5 * 3600 and data.tracked_hours == "3.50"
+    assert data.totals["minutes"] == 180
+
+
+def test_a_scoped_report_counts_the_time_tracked_within_its_scope(user, logs):
+    tree, other = logs
+    _timed(user, tree.task, 1, 2)
+    _timed(user, tree.project, 1, 0.5)
+    _timed(user, other.task, 2, 1)
+    period = {"period_start": date(2026, 11, 30), "period_end": date(2026, 12, 6)}
+    by_client = generate_report(user, kind=ReportKind.CUSTOM, client=other.client, **period)
+    assert report_data(by_client).tracked_seconds == 3600
+    by_project = generate_report(user, kind=ReportKind.CUSTOM, project=tree.project, **period)
+    assert report_data(by_project).tracked_seconds == 2.5 * 3600
+    by_sprint = generate_report(user, kind=ReportKind.SPRINT, sprint=tree.sprint)
+    assert report_data(by_sprint).tracked_seconds == 2.5 * 3600
