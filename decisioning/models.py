@@ -208,6 +208,13 @@ class Decision(UUIDModel, BaseModel, TimeSemanticsMixin):
         return reverse("decisioning:decision-detail", args=[self.pk])
 
     @property
+    def target_has_page(self) -> bool:
+        """Whether the target's kind of object has a page to link to, known from its content
+        type alone: the log never loads targets."""
+        model = self.target_content_type.model_class()
+        return model is not None and hasattr(model, "get_absolute_url")
+
+    @property
     def is_backdated(self) -> bool:
         return (
             self.recorded_at is not None
