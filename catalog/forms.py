@@ -68,6 +68,7 @@ class CatalogItemForm(forms.ModelForm):
             "description",
             "unit_price",
             "currency",
+            "allows_fractions",
             "is_available",
             "available_from",
             "available_to",

@@ -72,6 +72,12 @@ class CatalogItem(UUIDModel, BaseModel):
 
     unit_price = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     currency = models.CharField(max_length=3, default="USD")
+    allows_fractions = models.BooleanField(
+        "sold in fractions",
+        default=True,
+        help_text="Whether a quantity may be a fraction (1.5 kg). Untick for things counted "
+        "whole: packs, devices, tests.",
+    )
 
     is_available = models.BooleanField(default=True)
     available_from = models.DateTimeField(null=True, blank=True)

@@ -102,10 +102,6 @@ class BasketView:
         return len(self.lines)
 
     @property
-    def total_quantity(self) -> Decimal:
-        return sum((line.quantity for line in self.lines), Decimal("0"))
-
-    @property
     def unavailable_lines(self) -> list[BasketItem]:
         return [line for line in self.lines if not line.catalog_item.is_orderable()]
 
