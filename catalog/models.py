@@ -20,6 +20,12 @@ from core.models import BaseModel, SoftDeleteQuerySet, UUIDModel, soft_delete_ma
 VIEW_ALL_BASKETS = "catalog.view_all_baskets"
 MANAGE_CATALOG = "catalog.change_catalogitem"
 DISPENSE = "catalog.add_dispenselog"
+DEFAULT_WORK_TYPES = [("prepare", "Prepare"), ("deliver", "Deliver"), ("review", "Review")]
+
+
+def work_type_choices() -> list[tuple[str, str]]:
+    """The work a commit can spawn; settings.CATALOG_WORK_TYPES overrides the default list."""
+    return list(getattr(settings, "CATALOG_WORK_TYPES", DEFAULT_WORK_TYPES))
 
 
 class CatalogItemQuerySet(SoftDeleteQuerySet):
@@ -372,6 +378,17 @@ class WorkItem(UUIDModel, BaseModel):
     @property
     def is_complete(self) -> bool:
         return self.status == WorkItemStatus.COMPLETED
+
+    @property
+    def work_type_label(self) -> str:
+        return dict(work_type_choices()).get(self.work_type, self.work_type.capitalize())
+
+    @property
+    def display_name(self) -> str:
+        """What people call it, "Prepare: Blood panel × 2" (`__str__` is the seed's)."""
+        line = self.basket_item
+        quantity = f"{line.quantity.normalize():f}"
+        return f"{self.work_type_label}: {line.catalog_item.name} × {quantity}"
 
     def start(self, user=None):
         """Mark work item as in progress."""

@@ -419,7 +419,7 @@ def start_work_item(work_item: WorkItem, user, start_timer: bool = False) -> Wor
         work_item.assigned_to = user
         work_item.save(update_fields=["assigned_to", "updated_at"])
     if start_timer:
-        start_session(user, target=work_item, session_type="work_item")
+        start_session(user, target=work_item)
     return work_item
 
 

@@ -440,8 +440,7 @@ def work_item_action(request: HttpRequest, pk, action: str) -> HttpResponse:
         messages.error(request, str(error))
         status = HTTPStatus.CONFLICT
     else:
-        label = f"'{work.work_type}: {work.basket_item.catalog_item.name}'"
-        messages.success(request, WORK_ACTION_DONE[action].format(work=label))
+        messages.success(request, WORK_ACTION_DONE[action].format(work=f"“{work.display_name}”"))
     if not request.htmx:
         if status != HTTPStatus.OK:
             context = _work_queue_context(request, QueryDict())

@@ -16,6 +16,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from core.display import display_name
 from core.models import BaseModel, UUIDModel, soft_delete_manager
 
 from .mixins import TimeSemanticsMixin
@@ -123,7 +124,7 @@ def describe_target(target) -> str:
     """The text a decision keeps about its target (see `Decision.target_repr`)."""
     if target is None:
         return ""
-    text = str(target)
+    text = display_name(target)
     return text if len(text) <= TARGET_REPR_LENGTH else text[: TARGET_REPR_LENGTH - 1] + "…"
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.charts import BarChart, bar_chart
+from core.display import duration_words
 from decisioning.http import idempotent_view
 from worklog.journal import enrichment, reports, selectors, services
 from worklog.journal.forms import (
@@ -570,7 +571,10 @@ def hours_chart(weeks: list[selectors.WeekBar]) -> BarChart:
             f"{week.week_start:%-d %b}" if index % label_every == 0 else ""
             for index, week in enumerate(weeks)
         ],
-        titles=[f"Week of {week.week_start:%-d %b %Y}: {week.hours} hours" for week in weeks],
+        titles=[
+            f"Week of {week.week_start:%-d %b %Y}: {duration_words(week.minutes * 60)}"
+            for week in weeks
+        ],
         minimum_scale=60,
     )
 

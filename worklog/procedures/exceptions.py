@@ -85,9 +85,10 @@ class StepNotCurrentError(ProcedureError):
 
     def __init__(self, session, step_id):
         self.session = session
+        self.step_id = step_id
         super().__init__(
-            f"Step {step_id} is not the session's current step; record the check on the current "
-            "step."
+            "That step is not the session's current step (the page may be out of date); record "
+            "the check on the current step."
         )
 
 

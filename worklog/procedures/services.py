@@ -46,7 +46,6 @@ from worklog.procedures.selectors import can_supervise, first_step, ordered_step
 from worklog.procedures.signals import WorkSessionCompleted
 from worklog.timer.services import start_session
 
-PROCEDURE_SESSION_TYPE = "procedure"
 APPROVAL_DECISION = "procedure_session.approval"
 OVERRIDE_DECISION = "procedure_session.override"
 REFUSAL_DECISION = "procedure_session.locked_mutation_refused"
@@ -358,9 +357,8 @@ def start_procedure_session(*, worker, sop: SOP) -> ProcedureSession:
 
 
 def _start_timer(session: ProcedureSession) -> None:
-    session.timer_session = start_session(
-        session.worker, target=session, session_type=PROCEDURE_SESSION_TYPE
-    )
+    # No session type: the target's kind already says it is a procedure session.
+    session.timer_session = start_session(session.worker, target=session)
     session.save(update_fields=["timer_session", "updated_at"])
 
 

@@ -48,11 +48,15 @@ def _form_error(form) -> str:
 
 
 def _open_session_message(error: ActiveProcedureSessionExistsError) -> str:
+    """The refusal in words, with a link to the open session (the API's message names its id)."""
+    session = error.session
     return format_html(
-        '{} <a href="{}" class="font-medium underline" data-testid="open-session-link">'
-        "Go to the open session</a>.",
-        str(error),
-        error.session.get_absolute_url(),
+        "You already have an active procedure session: “{}”, {}. Complete or cancel it before "
+        'starting another. <a href="{}" class="font-medium underline" '
+        'data-testid="open-session-link">Go to the open session</a>.',
+        session.sop,
+        session.get_status_display().lower(),
+        session.get_absolute_url(),
     )
 
 
@@ -107,6 +111,8 @@ def sop_detail(request: HttpRequest, pk) -> HttpResponse:
 @require_POST
 @idempotent_view
 def sop_start(request: HttpRequest, pk) -> HttpResponse:
+    """Starts a session and opens it; a refusal goes back to the SOP's page with the reason, so
+    the browser is not left on this URL (a reload would post again)."""
     sop = _visible_sop(request, pk)
     try:
         session = services.start_procedure_session(worker=request.user, sop=sop)
@@ -117,7 +123,7 @@ def sop_start(request: HttpRequest, pk) -> HttpResponse:
     else:
         messages.success(request, f"Started “{sop}”; the timer is running.")
         return redirect(session)
-    return render(request, DETAIL_TEMPLATE, _detail_context(request, sop), status=CONFLICT)
+    return redirect(sop)
 
 
 @require_POST

@@ -18,6 +18,7 @@ from ninja import Field, Query, Router, Schema
 from pydantic import field_validator
 
 from config.api import ApiError, PlainText, api, error_response
+from core.display import display_name
 from core.validators import EARLIEST_YEAR, LATEST_YEAR
 from decisioning.http import handle_idempotently
 from worklog.targets import resolve_target
@@ -57,7 +58,7 @@ class SessionOut(Schema):
         return {
             "type": type_key,
             "id": session.target_id,
-            "label": str(session.target),
+            "label": display_name(session.target),
             "key": f"{type_key}:{session.target_id}",
         }
 

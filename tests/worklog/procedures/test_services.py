@@ -346,7 +346,7 @@ def test_start_times_the_session_and_completion_stops_the_timer(user, sop):
     running.refresh_from_db()
     assert running.end_reason == EndReason.SWITCHED
     timer = session.timer_session
-    assert timer.is_active and timer.target == session and timer.session_type == "procedure"
+    assert timer.is_active and timer.target == session and timer.session_type == ""
     walk(session, user, ["passed", "passed", "passed"])
     timer.refresh_from_db()
     assert not timer.is_active
