@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.UserTimeZoneMiddleware",
     "core.middleware.HtmxMessagesMiddleware",
+    "core.middleware.RefuseNulCharactersMiddleware",
     # Last, so a locked-out login is answered before any view runs.
     "axes.middleware.AxesMiddleware",
 ]
