@@ -3,7 +3,7 @@ authenticate with a personal token (`Authorization: Bearer <token>`, from the pr
 the session login that guards the web pages does not apply here. Every error is JSON:
 `{"code": "...", "message": "..."}`."""
 
-from datetime import date
+from datetime import date, datetime
 from functools import wraps
 from typing import Annotated
 
@@ -14,10 +14,10 @@ from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
-from pydantic import AfterValidator
+from pydantic import AfterValidator, StringConstraints, WithJsonSchema
 
 from core.api_auth import ApiTokenAuth
-from core.validators import EARLIEST_YEAR, LATEST_YEAR
+from core.validators import supported_date_problem
 
 STATUS_CODES = {
     400: "bad_request",
@@ -39,25 +39,41 @@ class ApiError(HttpError):
         super().__init__(status_code, message)
 
 
-def _without_nul(value: str) -> str:
-    # JSON can carry NUL (\u0000); PostgreSQL cannot store it in text.
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
-
-
-# A request's text field: answered 422 for a NUL character instead of failing on save.
-PlainText = Annotated[str, AfterValidator(_without_nul)]
+# A request's text field: JSON can carry NUL (\u0000), which PostgreSQL cannot store in text, so
+# it is answered 422, as the schema's pattern says.
+WITHOUT_NUL = r"^[^\x00]*$"
+PlainText = Annotated[str, StringConstraints(pattern=WITHOUT_NUL)]
 
 
 def _supported(value: date) -> date:
-    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
-        raise ValueError(f"give a date between the years {EARLIEST_YEAR} and {LATEST_YEAR}")
+    if problem := supported_date_problem(value):
+        raise ValueError(problem)
     return value
 
 
-# A request's date: answered 422 outside the years the app can shift and add days to.
-SupportedDate = Annotated[date, AfterValidator(_supported)]
+# EARLIEST_YEAR to LATEST_YEAR (core.validators) as the schema's pattern says them.
+YEAR_PATTERN = r"(19[0-9]{2}|2[0-9]{3})"
+# Offsets up to 14 hours either way (or none: the user's own zone).
+OFFSET_PATTERN = r"(Z|z|[+-](0[0-9]|1[0-3]):[0-5][0-9]|[+-]14:00)?"
+
+# A request's date: answered 422 outside the supported years, as the schema's pattern says.
+SupportedDate = Annotated[
+    date,
+    AfterValidator(_supported),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": f"^{YEAR_PATTERN}-"}),
+]
+# A request's date and time: also answered 422 for a UTC offset beyond 14 hours.
+SupportedDateTime = Annotated[
+    datetime,
+    AfterValidator(_supported),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date-time",
+            "pattern": f"^{YEAR_PATTERN}-[0-9]{{2}}-[0-9]{{2}}[Tt ][0-9:.]+{OFFSET_PATTERN}$",
+        }
+    ),
+]
 
 
 class JsonOrEmptyParser(Parser):
@@ -146,10 +162,16 @@ def on_http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
     return error_response(request, error.status_code, code, error.message)
 
 
+def _problem_of(item: dict) -> str:
+    if item.get("type") == "string_pattern_mismatch" and item["ctx"]["pattern"] == WITHOUT_NUL:
+        return "must not contain NUL characters"
+    return item.get("msg", "")
+
+
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, error: ValidationError) -> HttpResponse:
     details = [
-        {"location": list(item.get("loc", ())), "message": item.get("msg", "")}
+        {"location": list(item.get("loc", ())), "message": _problem_of(item)}
         for item in error.errors
     ]
     summary = "; ".join(

@@ -205,6 +205,33 @@ def test_dates_at_the_ends_of_the_calendar_answer_400_not_500(
     assert user_client.get(EXPORT, params).status_code == 400
 
 
+@pytest.mark.parametrize("field", ["as_of", "known_at"])
+@pytest.mark.parametrize("offset", ["+22:01", "-16:00"])
+def test_time_travel_with_an_offset_beyond_fourteen_hours_answers_400_not_500(
+    user_client, decision, field, offset
+):
+    params = {field: f"2026-01-01T00:00{offset}"}
+    response = user_client.get(LIST, params)
+    assert response.status_code == 400
+    assert b"time-zone offset between -14:00 and +14:00" in response.content
+    assert user_client.get(EXPORT, params).status_code == 400
+
+
+@pytest.mark.parametrize("offset", ["+22:01", "-16:00"])
+def test_effective_time_with_an_offset_beyond_fourteen_hours_is_a_form_error(
+    user_client, ticket, offset
+):
+    data = {
+        "decision_type": "refund",
+        "outcome": "approved",
+        "effective_at": f"2026-01-01T00:00{offset}",
+    }
+    response = user_client.post(record_url(ticket), data)
+    assert response.status_code == 422
+    assert "time-zone offset between -14:00 and +14:00" in response.content.decode()
+    assert not Decision.objects.exists()
+
+
 def test_out_of_range_page_shows_last_page(user_client, decision):
     response = user_client.get(LIST, {"page": "999"})
     assert response.status_code == 200

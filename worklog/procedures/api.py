@@ -33,6 +33,8 @@ from worklog.procedures.models import SOP, ProcedureSession
 router = Router(tags=["procedure sessions"])
 
 MAX_LIMIT = 100
+# Far more sessions than anyone runs, and well inside PostgreSQL's bigint OFFSET.
+MAX_OFFSET = 1_000_000
 
 ERROR_STATUS = {
     ActiveProcedureSessionExistsError: 409,
@@ -160,7 +162,7 @@ class DecisionOutcomeOut(Schema):
 class ListQuery(Schema):
     status: Literal["in_progress", "paused", "completed", "cancelled"] | None = None
     limit: int = Field(20, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 def refusals(endpoint):

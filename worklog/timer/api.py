@@ -15,11 +15,9 @@ from uuid import UUID
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
-from pydantic import field_validator
 
-from config.api import ApiError, PlainText, api, error_response
+from config.api import ApiError, PlainText, SupportedDateTime, api, error_response
 from core.display import display_name
-from core.validators import EARLIEST_YEAR, LATEST_YEAR
 from decisioning.http import handle_idempotently
 from worklog.targets import resolve_target
 from worklog.timer import services
@@ -81,15 +79,10 @@ class ToggleOut(Schema):
 
 
 class SessionsQuery(Schema):
-    start: datetime | None = Field(None, alias="from", description="Default: seven days ago.")
-    end: datetime | None = Field(None, alias="to", description="Default: now.")
-
-    @field_validator("start", "end")
-    @classmethod
-    def supported_year(cls, value: datetime | None) -> datetime | None:
-        if value is not None and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
-            raise ValueError(f"give a date between the years {EARLIEST_YEAR} and {LATEST_YEAR}")
-        return value
+    start: SupportedDateTime | None = Field(
+        None, alias="from", description="Default: seven days ago."
+    )
+    end: SupportedDateTime | None = Field(None, alias="to", description="Default: now.")
 
 
 def _target(request: HttpRequest, key: str):

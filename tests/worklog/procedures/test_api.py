@@ -326,3 +326,11 @@ def test_a_nul_character_in_check_notes_is_422_and_records_nothing(api, sop):
     assert response.status_code == 422, response.content
     assert response.json()["code"] == "invalid_input"
     assert not SafetyCheck.objects.exists()
+
+
+@pytest.mark.parametrize("offset", ["1000001", "9223372036854775807", "9223372036854775808"])
+def test_list_offset_beyond_its_bound_is_422_not_500(api, user, offset):
+    response = api.get(URL, {"offset": offset})
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_input"
+    assert "offset" in response.json()["message"]
