@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.charts import BarChart, bar_chart
 from core.display import duration_words
+from core.validators import supported_date_problem
 from decisioning.http import idempotent_view
 from worklog.journal import enrichment, reports, selectors, services
 from worklog.journal.forms import (
@@ -64,6 +65,9 @@ def _period_of(request: HttpRequest) -> tuple[str, date, str]:
         day = date.fromisoformat(value) if value else timezone.localdate()
     except ValueError:
         problems.append(f"“{value}” is not a date: use YYYY-MM-DD.")
+        day = timezone.localdate()
+    if unsupported := supported_date_problem(day):
+        problems.append(unsupported)
         day = timezone.localdate()
     return view, day, " ".join(problems)
 
