@@ -1,23 +1,30 @@
 """The project's JSON API at /api/v1/: one NinjaAPI that each app adds its router to. Requests
 authenticate with a personal token (`Authorization: Bearer <token>`, from the profile page), so
 the session login that guards the web pages does not apply here. Every error is JSON:
-`{"code": "...", "message": "..."}`."""
+`{"code": "...", "message": "..."}`, and the schema lists, for each operation, the errors it
+answers with."""
 
+import logging
 from datetime import date, datetime
 from functools import wraps
 from typing import Annotated
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 from pydantic import AfterValidator, StringConstraints, WithJsonSchema
 
 from core.api_auth import ApiTokenAuth
 from core.validators import supported_date_problem
+
+logger = logging.getLogger(__name__)
 
 STATUS_CODES = {
     400: "bad_request",
@@ -26,8 +33,29 @@ STATUS_CODES = {
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",
+    413: "too_large",
     422: "invalid_input",
     429: "throttled",
+    500: "server_error",
+    503: "unavailable",
+}
+
+
+class Error(Schema):
+    """Every error answer: a machine-readable `code` and a sentence; some carry more fields."""
+
+    code: str
+    message: str
+
+
+ERROR_DESCRIPTIONS = {
+    400: "The body cannot be read (not JSON, or too large), or the Idempotency-Key is malformed",
+    401: "No valid API token",
+    403: "Not allowed to do this",
+    404: "No such object, or not yours",
+    409: "The object's state does not allow this now",
+    422: "The input is not valid",
+    503: "The database cannot be reached; try again shortly",
 }
 
 
@@ -86,6 +114,17 @@ class JsonOrEmptyParser(Parser):
 
 
 class WorklogAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        """The schema, with the errors the API itself answers any operation with (401, 503; 422
+        for bad parameters or body; 400 for an unreadable body; 404 for an unknown object in the
+        path) beside the ones each operation declares, all as `Error`."""
+        schema = super().get_openapi_schema(**kwargs)
+        schema["components"]["schemas"]["Error"] = Error.model_json_schema()
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                _list_errors(operation)
+        return schema
+
     @property
     def urls(self):
         patterns, app_name, namespace = super().urls
@@ -96,6 +135,24 @@ class WorklogAPI(NinjaAPI):
             # Token-authenticated, not by the session: LoginRequiredMiddleware must let them pass.
             login_not_required(pattern.callback)
         return patterns, app_name, namespace
+
+
+def _list_errors(operation: dict) -> None:
+    parameters = operation.get("parameters", [])
+    statuses = {401, 503}
+    if parameters or "requestBody" in operation:
+        statuses.add(422)
+    if "requestBody" in operation:
+        statuses.add(400)
+    if any(parameter["in"] == "path" for parameter in parameters):
+        statuses.add(404)
+    responses = operation["responses"]
+    statuses.update(int(status) for status in responses if int(status) >= 400)
+    for status in sorted(statuses):
+        responses[str(status)] = {
+            "description": ERROR_DESCRIPTIONS[status],
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
 
 
 def _json_method_not_allowed(view):
@@ -185,6 +242,25 @@ def on_validation_error(request: HttpRequest, error: ValidationError) -> HttpRes
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, error: Http404) -> HttpResponse:
     return error_response(request, 404, "not_found", str(error) or "Not found.")
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request: HttpRequest, error: RequestDataTooBig) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return error_response(
+        request, 400, "bad_request", f"The request body is larger than the {limit} bytes allowed."
+    )
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def on_database_unavailable(request: HttpRequest, error: Exception) -> HttpResponse:
+    logger.exception("The database failed under %s", request.path)
+    response = error_response(
+        request, 503, "unavailable", "The database cannot be reached; try again shortly."
+    )
+    response["Retry-After"] = "30"
+    return response
 
 
 api.add_router("/timer", "worklog.timer.api.router")

@@ -90,7 +90,9 @@ def test_a_bad_day_or_view_on_the_journal_is_a_400_that_says_why(user_client, qu
 @pytest.mark.parametrize("view", ["day", "week"])
 def test_a_day_at_the_ends_of_the_calendar_on_the_journal_is_a_400(user_client, day, view):
     for headers in ({}, HTMX):
-        response = user_client.get(reverse("worklog:journal"), {"date": day, "view": view})
+        response = user_client.get(
+            reverse("worklog:journal"), {"date": day, "view": view}, headers=headers
+        )
         assert_refused(response, 400)
         assert b"between the years 1900 and 2999" in response.content
 

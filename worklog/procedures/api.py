@@ -12,7 +12,7 @@ from uuid import UUID
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from config.api import ApiError, PlainText, error_response
+from config.api import ApiError, Error, PlainText, error_response
 from worklog.procedures import selectors, services
 from worklog.procedures.exceptions import (
     ActiveProcedureSessionExistsError,
@@ -240,7 +240,7 @@ def _reloaded_detail(session: ProcedureSession) -> dict:
 
 @router.post(
     "",
-    response={201: SessionDetailOut, 404: dict, 409: dict},
+    response={201: SessionDetailOut, 404: Error, 409: Error},
     summary="Start a session from a confirmed SOP (409 with `session_id` if one is open)",
 )
 @refusals
@@ -281,7 +281,7 @@ def session_detail(request: HttpRequest, session_id: UUID):
 
 @router.post(
     "/{session_id}/checks",
-    response={201: CheckOutcomeOut, 403: dict, 404: dict, 409: dict, 422: dict},
+    response={201: CheckOutcomeOut, 403: Error, 404: Error, 409: Error, 422: Error},
     summary="Record a safety check on the current step",
 )
 @refusals
@@ -313,25 +313,25 @@ def _session_action(service):
 
 router.post(
     "/{session_id}/complete",
-    response={200: SessionDetailOut, 403: dict, 404: dict, 409: dict},
+    response={200: SessionDetailOut, 403: Error, 404: Error, 409: Error},
     summary="Complete the session (its owner only)",
     operation_id="complete_session",
 )(_session_action(services.complete_procedure_session))
 router.post(
     "/{session_id}/cancel",
-    response={200: SessionDetailOut, 403: dict, 404: dict, 409: dict},
+    response={200: SessionDetailOut, 403: Error, 404: Error, 409: Error},
     summary="Cancel the session (its owner only); another can then be started",
     operation_id="cancel_session",
 )(_session_action(services.cancel_procedure_session))
 router.post(
     "/{session_id}/pause",
-    response={200: SessionDetailOut, 403: dict, 404: dict, 409: dict},
+    response={200: SessionDetailOut, 403: Error, 404: Error, 409: Error},
     summary="Pause the session; the current step stays",
     operation_id="pause_session",
 )(_session_action(services.pause_procedure_session))
 router.post(
     "/{session_id}/resume",
-    response={200: SessionDetailOut, 403: dict, 404: dict, 409: dict},
+    response={200: SessionDetailOut, 403: Error, 404: Error, 409: Error},
     summary="Resume a paused session",
     operation_id="resume_session",
 )(_session_action(services.resume_procedure_session))
@@ -339,7 +339,7 @@ router.post(
 
 @router.post(
     "/{session_id}/approve",
-    response={200: DecisionOutcomeOut, 403: dict, 404: dict, 409: dict},
+    response={200: DecisionOutcomeOut, 403: Error, 404: Error, 409: Error},
     summary="Approve a completed session and lock it (supervisors)",
 )
 @refusals
@@ -353,7 +353,7 @@ def approve(request: HttpRequest, session_id: UUID, payload: ApproveIn | None = 
 
 @router.post(
     "/{session_id}/override",
-    response={200: DecisionOutcomeOut, 403: dict, 404: dict, 409: dict, 422: dict},
+    response={200: DecisionOutcomeOut, 403: Error, 404: Error, 409: Error, 422: Error},
     summary="Lift an approval lock, with a reason (supervisors)",
 )
 @refusals
@@ -382,7 +382,7 @@ def sop_list(request: HttpRequest):
 
 @sops_router.delete(
     "/{sop_id}",
-    response={204: None, 400: dict, 404: dict},
+    response={204: None, 400: Error, 404: Error},
     summary="Delete your SOP; 400 listing its active sessions while any are open",
 )
 def sop_delete(request: HttpRequest, sop_id: UUID):

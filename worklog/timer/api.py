@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
-from config.api import ApiError, PlainText, SupportedDateTime, api, error_response
+from config.api import ApiError, Error, PlainText, SupportedDateTime, api, error_response
 from core.display import display_name
 from decisioning.http import handle_idempotently
 from worklog.targets import resolve_target
@@ -61,7 +61,7 @@ class SessionOut(Schema):
         }
 
 
-class StartIn(Schema):
+class TimerStartIn(Schema):
     target: PlainText = Field(
         "", max_length=300, description="A target key, `app_label.model:id`; empty for none."
     )
@@ -69,7 +69,7 @@ class StartIn(Schema):
     notes: PlainText = Field("", max_length=2000)
 
 
-class StopIn(Schema):
+class TimerStopIn(Schema):
     notes: PlainText = Field("", max_length=2000)
 
 
@@ -120,9 +120,14 @@ def _once(request: HttpRequest, schema: type[Schema], run: Callable[[], Any], st
     return handle_idempotently(request, respond, problem=error_response)
 
 
-@router.post("/toggle", response=ToggleOut, summary="Stop the running session, or start one")
-def toggle(request: HttpRequest, payload: StartIn | None = None):
-    payload = payload or StartIn()
+# An Idempotency-Key's own errors: 400 malformed, 409 still running, 422 used for another request.
+@router.post(
+    "/toggle",
+    response={200: ToggleOut, 404: Error, 409: Error},
+    summary="Stop the running session, or start one",
+)
+def toggle(request: HttpRequest, payload: TimerStartIn | None = None):
+    payload = payload or TimerStartIn()
 
     def run():
         session = services.toggle_session(
@@ -136,9 +141,13 @@ def toggle(request: HttpRequest, payload: StartIn | None = None):
     return _once(request, ToggleOut, run)
 
 
-@router.post("/start", response={201: SessionOut}, summary="Start a session (switches)")
-def start(request: HttpRequest, payload: StartIn | None = None):
-    payload = payload or StartIn()
+@router.post(
+    "/start",
+    response={201: SessionOut, 404: Error, 409: Error},
+    summary="Start a session (switches)",
+)
+def start(request: HttpRequest, payload: TimerStartIn | None = None):
+    payload = payload or TimerStartIn()
 
     def run():
         try:
@@ -154,11 +163,11 @@ def start(request: HttpRequest, payload: StartIn | None = None):
     return _once(request, SessionOut, run, status=201)
 
 
-@router.post("/stop", response=SessionOut, summary="Stop the running session")
-def stop(request: HttpRequest, payload: StopIn | None = None):
+@router.post("/stop", response={200: SessionOut, 409: Error}, summary="Stop the running session")
+def stop(request: HttpRequest, payload: TimerStopIn | None = None):
     def run():
         try:
-            return services.stop_session(request.user, notes=(payload or StopIn()).notes)
+            return services.stop_session(request.user, notes=(payload or TimerStopIn()).notes)
         except NoActiveSessionError as error:
             raise ApiError(409, "no_active_session", "No session is running.") from error
 
