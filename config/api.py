@@ -5,6 +5,7 @@ the session login that guards the web pages does not apply here. Every error is 
 answers with."""
 
 import logging
+import re
 from datetime import date, datetime
 from functools import wraps
 from typing import Annotated
@@ -19,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
-from pydantic import AfterValidator, StringConstraints, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, StringConstraints, WithJsonSchema
 
 from core.api_auth import ApiTokenAuth
 from core.validators import supported_date_problem
@@ -79,38 +80,61 @@ def _supported(value: date) -> date:
     return value
 
 
-# EARLIEST_YEAR to LATEST_YEAR (core.validators) as the schema's pattern says them.
-YEAR_PATTERN = r"(19[0-9]{2}|2[0-9]{3})"
-# Offsets up to 14 hours either way (or none: the user's own zone).
-OFFSET_PATTERN = r"(Z|z|[+-](0[0-9]|1[0-3]):[0-5][0-9]|[+-]14:00)?"
+def _written_as(pattern: str, how: str):
+    """Refuses what the schema's `pattern` does not admit, before pydantic reads it more
+    leniently (it takes 0 for 1970-01-01)."""
+    compiled = re.compile(pattern)
 
-# A request's date: answered 422 outside the supported years, as the schema's pattern says.
+    def check(value):
+        if not isinstance(value, str) or not compiled.match(value):
+            raise ValueError(f"write it as {how}")
+        return value
+
+    return BeforeValidator(check)
+
+
+# EARLIEST_YEAR to LATEST_YEAR (core.validators) as the schema's pattern says them.
+YEAR = r"(19[0-9]{2}|2[0-9]{3})"
+DATE_PATTERN = rf"^{YEAR}-[0-9]{{2}}-[0-9]{{2}}$"
+# A day (its midnight), or a time on it with an offset up to 14 hours either way or none (the
+# user's own zone).
+DATETIME_PATTERN = (
+    rf"^{YEAR}-[0-9]{{2}}-[0-9]{{2}}([Tt ][0-9]{{2}}:[0-9]{{2}}(:[0-9]{{2}}(\.[0-9]+)?)?"
+    r"([Zz]|[+-](0[0-9]|1[0-3]):[0-5][0-9]|[+-]14:00)?)?$"
+)
+
+# A request's date: answered 422 unless written YYYY-MM-DD in the supported years, as the
+# schema's pattern says.
 SupportedDate = Annotated[
     date,
+    _written_as(DATE_PATTERN, "YYYY-MM-DD, between the years 1900 and 2999"),
     AfterValidator(_supported),
-    WithJsonSchema({"type": "string", "format": "date", "pattern": f"^{YEAR_PATTERN}-"}),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": DATE_PATTERN}),
 ]
 # A request's date and time: also answered 422 for a UTC offset beyond 14 hours.
 SupportedDateTime = Annotated[
     datetime,
-    AfterValidator(_supported),
-    WithJsonSchema(
-        {
-            "type": "string",
-            "format": "date-time",
-            "pattern": f"^{YEAR_PATTERN}-[0-9]{{2}}-[0-9]{{2}}[Tt ][0-9:.]+{OFFSET_PATTERN}$",
-        }
+    _written_as(
+        DATETIME_PATTERN,
+        "YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss][±hh:mm], between the years 1900 and 2999, with "
+        "a time-zone offset between -14:00 and +14:00",
     ),
+    AfterValidator(_supported),
+    WithJsonSchema({"type": "string", "format": "date-time", "pattern": DATETIME_PATTERN}),
 ]
 
 
 class JsonOrEmptyParser(Parser):
-    """An empty body is an empty object: a hotkey's bare `curl -X POST` needs no `-d '{}'`."""
+    """An empty body is an empty object: a hotkey's bare `curl -X POST` needs no `-d '{}'`.
+    Every body is an object (or null, for an optional one): a list or a string is refused."""
 
     def parse_body(self, request: HttpRequest) -> dict:
         if not request.body.strip():
             return {}
-        return super().parse_body(request)
+        body = super().parse_body(request)
+        if body is not None and not isinstance(body, dict):
+            raise ValueError("The request body must be a JSON object.")
+        return body
 
 
 class WorklogAPI(NinjaAPI):

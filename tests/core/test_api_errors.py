@@ -104,3 +104,27 @@ def test_the_schema_states_the_limits_the_api_refuses_beyond(client):
     assert occurred_on["format"] == "date" and occurred_on["pattern"].startswith("^(19")
     offset = schemas["ListQuery"]["properties"]["offset"]
     assert offset["maximum"] == 1_000_000
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/journal/worklogs?to=0",
+        "/api/v1/journal/worklogs?from=1700000000",
+        "/api/v1/timer/sessions?from=0",
+        "/api/v1/timer/sessions?to=1700000000.5",
+    ],
+)
+def test_dates_are_read_only_as_the_schema_writes_them(api, path):
+    """Pydantic alone would read a number as seconds since 1970."""
+    assert_json_error(api.get(path), 422, "invalid_input")
+
+
+@pytest.mark.parametrize("body", ["[null, null]", '"AAA"', "[]", "3"])
+def test_a_body_that_is_not_an_object_is_refused(api, user, body):
+    from worklog.models import WorkSession
+
+    for path in ("/api/v1/timer/start", "/api/v1/timer/toggle", "/api/v1/timer/stop"):
+        response = api.post(path, body, content_type="application/json")
+        assert_json_error(response, 400, "bad_request")
+    assert not WorkSession.objects.exists()
