@@ -17,6 +17,7 @@ from worklog.procedures import selectors, services
 from worklog.procedures.exceptions import (
     ActiveProcedureSessionExistsError,
     NotSessionOwnerError,
+    NotSOPOwnerError,
     NotSupervisorError,
     ProcedureError,
     SessionLockedError,
@@ -45,6 +46,7 @@ ERROR_STATUS = {
     SessionNotLockedError: 409,
     SOPNotConfirmedError: 409,
     NotSessionOwnerError: 403,
+    NotSOPOwnerError: 403,
     NotSupervisorError: 403,
     SOPNotFoundError: 404,
 }

@@ -132,3 +132,14 @@ class NotSOPAuthorError(ProcedureError):
     def __init__(self, sop):
         self.sop = sop
         super().__init__(f"Only the author of “{sop}” can change or delete it.")
+
+
+class NotSOPOwnerError(ProcedureError):
+    code = "not_sop_owner"
+
+    def __init__(self, sop):
+        self.sop = sop
+        super().__init__(
+            f"Only the author of “{sop}” and members of Procedure authors can make a new version "
+            "of it, confirm one, or archive it."
+        )

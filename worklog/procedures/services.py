@@ -21,6 +21,7 @@ from decisioning.services import record_decision
 from worklog.procedures.exceptions import (
     ActiveProcedureSessionExistsError,
     NotSOPAuthorError,
+    NotSOPOwnerError,
     NotSupervisorError,
     ProcedureError,
     SessionLockedError,
@@ -42,7 +43,12 @@ from worklog.procedures.models import (
     SOPStep,
     SOPTask,
 )
-from worklog.procedures.selectors import can_supervise, first_step, ordered_steps
+from worklog.procedures.selectors import (
+    can_manage_sop,
+    can_supervise,
+    first_step,
+    ordered_steps,
+)
 from worklog.procedures.signals import WorkSessionCompleted
 from worklog.timer.services import start_session
 
@@ -52,6 +58,7 @@ REFUSAL_DECISION = "procedure_session.locked_mutation_refused"
 
 
 SUPERVISORS_GROUP = "Procedure supervisors"
+AUTHORS_GROUP = "Procedure authors"
 
 
 def ensure_supervisors_group(**kwargs) -> Group:
@@ -62,6 +69,17 @@ def ensure_supervisors_group(**kwargs) -> Group:
         *Permission.objects.filter(
             content_type__app_label="worklog", codename="approve_proceduresession"
         )
+    )
+    return group
+
+
+def ensure_authors_group(**kwargs) -> Group:
+    """The group granting `worklog.manage_any_sop`: its members version, confirm and archive
+    every author's SOPs. A migration creates it; this post_migrate handler recreates it after a
+    database flush (as test runs do)."""
+    group, _ = Group.objects.get_or_create(name=AUTHORS_GROUP)
+    group.permissions.add(
+        *Permission.objects.filter(content_type__app_label="worklog", codename="manage_any_sop")
     )
     return group
 
@@ -215,8 +233,11 @@ def _move(siblings: list, item, direction: str, model) -> None:
 @transaction.atomic
 def confirm_sop(*, sop: SOP, user) -> SOP:
     """Freeze a draft: from now on it can be started, and changed only through a new version.
-    Confirming a new version archives the version it replaces."""
+    Confirming a new version archives the version it replaces, so it takes someone who may
+    manage that one (see selectors.can_manage_sop)."""
     sop = _editable_sop(sop, user)
+    if sop.previous_version_id and not can_manage_sop(user, sop.previous_version):
+        raise NotSOPOwnerError(sop.previous_version)
     tasks = list(sop.tasks.prefetch_related("steps"))
     if not tasks:
         raise SOPInvalidError("Add at least one task with a step before confirming.")
@@ -237,8 +258,11 @@ def confirm_sop(*, sop: SOP, user) -> SOP:
 @transaction.atomic
 def new_sop_version(*, sop: SOP, user) -> SOP:
     """A draft copy of a confirmed (or archived) SOP with `version + 1`, tasks and steps
-    included. Each version has at most one successor."""
+    included. Each version has at most one successor; only someone who may manage `sop` makes
+    it (see selectors.can_manage_sop)."""
     sop = _locked_sop(sop)
+    if not can_manage_sop(user, sop):
+        raise NotSOPOwnerError(sop)
     if sop.is_draft:
         raise SOPInvalidError(f"“{sop}” is still a draft: edit it instead.")
     successor = SOP.objects.filter(previous_version=sop).first()

@@ -17,7 +17,11 @@ from django_htmx.http import retarget
 from decisioning.http import idempotent_view
 from decisioning.models import Decision
 from worklog.procedures import selectors, services
-from worklog.procedures.exceptions import ActiveProcedureSessionExistsError, ProcedureError
+from worklog.procedures.exceptions import (
+    ActiveProcedureSessionExistsError,
+    NotSOPOwnerError,
+    ProcedureError,
+)
 from worklog.procedures.forms import (
     ApproveForm,
     CheckForm,
@@ -36,7 +40,7 @@ RUN_TEMPLATE = "worklog/procedures/session_run.html"
 HISTORY_TEMPLATE = "worklog/procedures/session_history.html"
 QUEUE_TEMPLATE = "worklog/procedures/approval_queue.html"
 HISTORY_PAGE_SIZE = 20
-CONFLICT, INVALID = 409, 422
+FORBIDDEN, CONFLICT, INVALID = 403, 409, 422
 
 
 def _form_error(form) -> str:
@@ -45,6 +49,11 @@ def _form_error(form) -> str:
         for name, errors in form.errors.items()
         for error in errors
     )
+
+
+def _refusal_status(error: ProcedureError) -> int:
+    """403 for what the user may not do at all; 409 for what the SOP's state refuses."""
+    return FORBIDDEN if isinstance(error, NotSOPOwnerError) else CONFLICT
 
 
 def _open_session_message(error: ActiveProcedureSessionExistsError) -> str:
@@ -94,6 +103,7 @@ def _detail_context(request: HttpRequest, sop: SOP) -> dict:
         "sop": sop,
         "tasks": selectors.sop_tasks(sop),
         "is_author": sop.created_by_id == request.user.pk,
+        "can_manage": selectors.can_manage_sop(request.user, sop),
         "active": selectors.get_current_for_worker(request.user.pk),
         "next_version": sop.next_versions.filter(deleted_at__isnull=True).first(),
     }
@@ -134,7 +144,8 @@ def sop_new_version(request: HttpRequest, pk) -> HttpResponse:
         copy = services.new_sop_version(sop=sop, user=request.user)
     except ProcedureError as error:
         messages.error(request, str(error))
-        return render(request, DETAIL_TEMPLATE, _detail_context(request, sop), status=CONFLICT)
+        context = _detail_context(request, sop)
+        return render(request, DETAIL_TEMPLATE, context, status=_refusal_status(error))
     messages.success(request, f"Draft “{copy}” created from version {sop.version}.")
     return redirect("worklog:sop-editor", pk=copy.pk)
 
@@ -294,7 +305,7 @@ def sop_confirm(request: HttpRequest, pk) -> HttpResponse:
         services.confirm_sop(sop=sop, user=request.user)
     except ProcedureError as error:
         messages.error(request, str(error))
-        return render(request, EDITOR_TEMPLATE, _editor_context(sop), status=CONFLICT)
+        return render(request, EDITOR_TEMPLATE, _editor_context(sop), status=_refusal_status(error))
     messages.success(request, f"“{sop}” confirmed: it can now be started.")
     return redirect(sop)
 
