@@ -103,9 +103,7 @@ def test_editor_errors_are_clear_and_change_nothing(user_client, user, make_sop)
     assert not_ready.status_code == 409 and "at least one task" in not_ready.content.decode()
 
 
-def test_another_users_sop_offers_no_new_version_and_refuses_one_with_403(
-    client, other_user, sop
-):
+def test_another_users_sop_offers_no_new_version_and_refuses_one_with_403(client, other_user, sop):
     client.force_login(other_user)
     page = client.get(url("sop-detail", sop.pk)).content.decode()
     assert url("sop-new-version", sop.pk) not in page
