@@ -16,6 +16,7 @@ help:
 	@echo "make test    install what the tests need (incl. Chromium) and run the whole suite"
 	@echo "make serve   production server: gunicorn (needs SECRET_KEY, DEBUG=0)"
 	@echo "make bench   benchmarks on PostgreSQL (see README, Performance)"
+	@echo "make fuzz    the JSON API under a schema fuzzer, ten minutes (see README, Fuzzing the API)"
 	@echo "make lint    ruff, and a check that no migration is missing"
 
 .PHONY: uv
@@ -71,6 +72,14 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/worklog_bench
 .PHONY: bench
 bench: install
 	$(UV) run --locked python -m bench.run --database-url $(BENCH_DATABASE_URL) $(BENCH_ARGS)
+
+# The API schema fuzzer on the local PostgreSQL (FUZZ_DATABASE_URL names a database it drops and
+# creates); the server listens on 127.0.0.1 only.
+FUZZ_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/worklog_fuzz
+FUZZ_SECONDS ?= 600
+.PHONY: fuzz
+fuzz: install
+	$(UV) run --locked python -m fuzz.run --database-url $(FUZZ_DATABASE_URL) --seconds $(FUZZ_SECONDS) $(FUZZ_ARGS)
 
 .PHONY: serve
 serve: install

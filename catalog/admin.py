@@ -34,6 +34,7 @@ class CatalogItemAdmin(admin.ModelAdmin):
         "category",
         "unit_price",
         "currency",
+        "allows_fractions",
         "is_available",
         "available_from",
         "available_to",

@@ -1,4 +1,5 @@
-"""Demo catalog: a handful of items, one committed basket with work and a dispense, one draft."""
+"""Demo catalog: a handful of items, each counted in whole units, one committed basket with work
+and a dispense, one draft."""
 
 from decimal import Decimal
 
@@ -34,6 +35,7 @@ def load_demo_data(user) -> None:
                 "currency": currency,
                 "description": description,
                 "sort_order": sort_order,
+                "allows_fractions": False,
             },
         )
 

@@ -80,6 +80,17 @@ class InvalidQuantityError(CatalogError, ValueError):
         )
 
 
+class FractionalQuantityError(InvalidQuantityError):
+    """Raised for a fraction of an item that is counted in whole units."""
+
+    def __init__(self, quantity, item_name):
+        self.quantity = quantity
+        self.item_name = item_name
+        CatalogError.__init__(
+            self, f"{item_name} is counted in whole units: {quantity:f} is not a whole number."
+        )
+
+
 class InvalidPriceError(CatalogError, ValueError):
     """Raised for a unit price that is negative or finer than a cent."""
 

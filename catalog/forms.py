@@ -5,8 +5,7 @@ from django.utils import timezone
 
 from core.validators import validate_supported_date
 
-from .models import CatalogItem, WorkItemStatus
-from .selectors import work_type_choices
+from .models import CatalogItem, WorkItemStatus, work_type_choices
 
 QUANTITY = {"max_digits": 10, "decimal_places": 2, "min_value": Decimal("0.01")}
 
@@ -68,6 +67,7 @@ class CatalogItemForm(forms.ModelForm):
             "description",
             "unit_price",
             "currency",
+            "allows_fractions",
             "is_available",
             "available_from",
             "available_to",

@@ -20,6 +20,12 @@ from core.models import BaseModel, SoftDeleteQuerySet, UUIDModel, soft_delete_ma
 VIEW_ALL_BASKETS = "catalog.view_all_baskets"
 MANAGE_CATALOG = "catalog.change_catalogitem"
 DISPENSE = "catalog.add_dispenselog"
+DEFAULT_WORK_TYPES = [("prepare", "Prepare"), ("deliver", "Deliver"), ("review", "Review")]
+
+
+def work_type_choices() -> list[tuple[str, str]]:
+    """The work a commit can spawn; settings.CATALOG_WORK_TYPES overrides the default list."""
+    return list(getattr(settings, "CATALOG_WORK_TYPES", DEFAULT_WORK_TYPES))
 
 
 class CatalogItemQuerySet(SoftDeleteQuerySet):
@@ -72,6 +78,12 @@ class CatalogItem(UUIDModel, BaseModel):
 
     unit_price = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     currency = models.CharField(max_length=3, default="USD")
+    allows_fractions = models.BooleanField(
+        "sold in fractions",
+        default=True,
+        help_text="Whether a quantity may be a fraction (1.5 kg). Untick for things counted "
+        "whole: packs, devices, tests.",
+    )
 
     is_available = models.BooleanField(default=True)
     available_from = models.DateTimeField(null=True, blank=True)
@@ -370,6 +382,17 @@ class WorkItem(UUIDModel, BaseModel):
     @property
     def is_complete(self) -> bool:
         return self.status == WorkItemStatus.COMPLETED
+
+    @property
+    def work_type_label(self) -> str:
+        return dict(work_type_choices()).get(self.work_type, self.work_type.capitalize())
+
+    @property
+    def display_name(self) -> str:
+        """What people call it, "Prepare: Blood panel × 2" (`__str__` is the seed's)."""
+        line = self.basket_item
+        quantity = f"{line.quantity.normalize():f}"
+        return f"{self.work_type_label}: {line.catalog_item.name} × {quantity}"
 
     def start(self, user=None):
         """Mark work item as in progress."""

@@ -4,7 +4,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page, Paginator
@@ -21,16 +20,11 @@ from .models import (
     DispenseLog,
     WorkItem,
 )
+from .models import work_type_choices as work_type_choices
 from .services import Commit
 
 CATALOG_PAGE_SIZE = 25
 WORK_QUEUE_PAGE_SIZE = 50
-DEFAULT_WORK_TYPES = [("prepare", "Prepare"), ("deliver", "Deliver"), ("review", "Review")]
-
-
-def work_type_choices() -> list[tuple[str, str]]:
-    """The work a commit can spawn; settings.CATALOG_WORK_TYPES overrides the default list."""
-    return list(getattr(settings, "CATALOG_WORK_TYPES", DEFAULT_WORK_TYPES))
 
 
 def catalog_page(*, search: str = "", category: str = "", page: int | str = 1) -> Page:
@@ -100,10 +94,6 @@ class BasketView:
     @property
     def line_count(self) -> int:
         return len(self.lines)
-
-    @property
-    def total_quantity(self) -> Decimal:
-        return sum((line.quantity for line in self.lines), Decimal("0"))
 
     @property
     def unavailable_lines(self) -> list[BasketItem]:

@@ -27,6 +27,7 @@ from .exceptions import (
     BasketIdempotencyKeyError,
     BasketItemsUnavailableError,
     DispenseError,
+    FractionalQuantityError,
     InvalidPriceError,
     InvalidQuantityError,
     ItemNotAvailableError,
@@ -105,6 +106,13 @@ def _positive_quantity(quantity) -> Decimal:
     return value
 
 
+def _whole_if_counted(quantity: Decimal, item: CatalogItem) -> Decimal:
+    """`quantity`, unless `item` is counted in whole units and it is a fraction."""
+    if not item.allows_fractions and quantity != quantity.to_integral_value():
+        raise FractionalQuantityError(quantity, item.name)
+    return quantity
+
+
 def _price(price) -> Decimal:
     try:
         value = Decimal(str(price))
@@ -162,6 +170,7 @@ def add_item(
     reason = current.unavailable_reason() if current else "it does not exist"
     if reason:
         raise ItemNotAvailableError(catalog_item.pk, reason)
+    _whole_if_counted(quantity, current)
 
     if unit_price is None:
         unit_price = current.unit_price
@@ -192,6 +201,7 @@ def change_quantity(line: BasketItem, quantity, instructions: str | None = None)
     basket, line = _lock_draft_line(line)
     if line.is_deleted:
         raise BasketError("This line has been removed from the basket.")
+    _whole_if_counted(quantity, line.catalog_item)
     line.quantity = quantity
     if instructions is not None:
         line.instructions = instructions
@@ -369,13 +379,15 @@ def dispense(
         InvalidQuantityError: If the quantity is not positive
         DispenseError: If the basket is not committed or the lot has expired
         OverDispenseError: If the line would be dispensed beyond its ordered quantity
+        FractionalQuantityError: If the item is counted whole and the quantity is a fraction
+            (unless it is all that is left of a line ordered before the item was counted whole)
     """
     quantity = _positive_quantity(quantity)
     if expiry_date is not None and expiry_date < timezone.localdate():
         raise DispenseError(f"The lot expired on {expiry_date:%Y-%m-%d}.")
     line = (
         BasketItem.objects.select_for_update(of=("self",))
-        .select_related("basket")
+        .select_related("basket", "catalog_item")
         .get(pk=basket_item.pk)
     )
     if not line.basket.is_committed:
@@ -384,6 +396,8 @@ def dispense(
     remaining = line.quantity - dispensed
     if quantity > remaining:
         raise OverDispenseError(line.pk, remaining)
+    if quantity != remaining:
+        _whole_if_counted(quantity, line.catalog_item)
     return DispenseLog.objects.create(
         basket_item=line,
         quantity_dispensed=quantity,
@@ -429,7 +443,7 @@ def start_work_item(work_item: WorkItem, user, start_timer: bool = False) -> Wor
         work_item.assigned_to = user
         work_item.save(update_fields=["assigned_to", "updated_at"])
     if start_timer:
-        start_session(user, target=work_item, session_type="work_item")
+        start_session(user, target=work_item)
     return work_item
 
 

@@ -21,7 +21,7 @@ from worklog.services import get_active_session
 from worklog.targets import resolve_target
 
 from . import selectors, services
-from .exceptions import CatalogError
+from .exceptions import CatalogError, InvalidQuantityError
 from .forms import (
     AddToBasketForm,
     CatalogItemForm,
@@ -205,6 +205,13 @@ def _basket_done(request, basket: Basket, success: str = "") -> HttpResponse:
     return redirect("catalog:basket-detail", pk=basket.pk)
 
 
+def _refusal_status(error: CatalogError) -> HTTPStatus:
+    """A quantity the item cannot take is bad input; any other refusal is the state's."""
+    if isinstance(error, InvalidQuantityError):
+        return HTTPStatus.BAD_REQUEST
+    return HTTPStatus.CONFLICT
+
+
 def _refused(request, basket: Basket, message: str, status=HTTPStatus.CONFLICT, commit_form=None):
     messages.error(request, message)
     basket.refresh_from_db()
@@ -246,7 +253,7 @@ def add_to_basket(request: HttpRequest) -> HttpResponse:
             basket, item, quantity=data["quantity"], instructions=data["instructions"]
         )
     except CatalogError as error:
-        return _refused(request, basket, str(error))
+        return _refused(request, basket, str(error), _refusal_status(error))
     messages.success(request, f"Added {line.quantity.normalize():f} × {item.name}.")
     if request.htmx:
         shown = (data["shown_basket"], data["revision"])
@@ -282,7 +289,7 @@ def change_quantity(request: HttpRequest, pk, line_pk) -> HttpResponse:
     try:
         services.change_quantity(line, form.cleaned_data["quantity"])
     except CatalogError as error:
-        return _refused(request, line.basket, str(error))
+        return _refused(request, line.basket, str(error), _refusal_status(error))
     return _basket_done(request, line.basket, "Quantity updated.")
 
 
@@ -348,7 +355,7 @@ def dispense(request: HttpRequest, pk, line_pk) -> HttpResponse:
     try:
         log = services.dispense(line, dispensed_by=request.user, **form.cleaned_data)
     except CatalogError as error:
-        return _refused(request, line.basket, str(error))
+        return _refused(request, line.basket, str(error), _refusal_status(error))
     return _basket_done(
         request,
         line.basket,
@@ -435,8 +442,7 @@ def work_item_action(request: HttpRequest, pk, action: str) -> HttpResponse:
         messages.error(request, str(error))
         status = HTTPStatus.CONFLICT
     else:
-        label = f"'{work.work_type}: {work.basket_item.catalog_item.name}'"
-        done = WORK_ACTION_DONE[action].format(work=label)
+        done = WORK_ACTION_DONE[action].format(work=f"“{work.display_name}”")
         messages.success(request, f"{done} Its timer was stopped." if timing_it else done)
     if not request.htmx:
         if status != HTTPStatus.OK:

@@ -7,6 +7,9 @@ from django.contrib.auth.forms import AuthenticationForm
 
 from .models import User, Weekday
 
+# As the app's other primary buttons: white on slate-900 (17:1), not crispy's white on green-500.
+PRIMARY_BUTTON = "rounded bg-slate-900 px-4 py-2 font-medium text-white hover:bg-slate-700"
+
 
 def time_zone_choices() -> list[tuple[str, str]]:
     return [("", "Site default")] + [
@@ -18,7 +21,7 @@ class LoginForm(AuthenticationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", "Sign in"))
+        self.helper.add_input(Submit("submit", "Sign in", css_class=PRIMARY_BUTTON))
 
 
 class ProfileForm(forms.ModelForm):
@@ -38,7 +41,7 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", "Save profile"))
+        self.helper.add_input(Submit("submit", "Save profile", css_class=PRIMARY_BUTTON))
 
 
 class ApiTokenForm(forms.Form):

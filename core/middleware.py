@@ -1,6 +1,15 @@
+from django.contrib import messages
 from django.contrib.messages import get_messages
+from django.http import HttpResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
+
+FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+NUL_REFUSED = (
+    "The form holds a NUL character (\\0), which no field here accepts. Remove it and send the "
+    "form again."
+)
 
 
 class UserTimeZoneMiddleware:
@@ -47,3 +56,39 @@ class HtmxMessagesMiddleware:
             )
         )
         return response
+
+
+class RefuseNulCharactersMiddleware:
+    """Answers a form post holding a NUL character with 400 and a message, before any view runs.
+    No field accepts one (PostgreSQL refuses it in text), and the form a view would re-render
+    with it could not be stored as the answer to its idempotency key. The JSON API, under
+    `api_prefix`, refuses NUL itself, in JSON."""
+
+    api_prefix = "/api/"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            request.method == "POST"
+            and request.content_type in FORM_CONTENT_TYPES
+            and not request.path_info.startswith(self.api_prefix)
+            and _holds_nul(request.POST)
+        ):
+            return _nul_refused(request)
+        return self.get_response(request)
+
+
+def _holds_nul(data) -> bool:
+    return any(
+        "\x00" in name or any("\x00" in value for value in values) for name, values in data.lists()
+    )
+
+
+def _nul_refused(request):
+    if getattr(request, "htmx", False):
+        messages.error(request, NUL_REFUSED)
+        # The message says it (swapped in by HtmxMessagesMiddleware); the page stays as it is.
+        return HttpResponse(status=400, headers={"HX-Reswap": "none"})
+    return render(request, "core/refused.html", {"detail": NUL_REFUSED}, status=400)

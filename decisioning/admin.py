@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from . import services
@@ -129,9 +130,13 @@ class DecisionAdmin(admin.ModelAdmin):
     @admin.action(description="Soft-delete selected decisions", permissions=["delete"])
     def soft_delete(self, request, queryset):
         count = services.soft_delete_decisions(queryset)
-        self.message_user(request, f"Soft-deleted {count} decisions.", messages.SUCCESS)
+        self.message_user(
+            request, f"Soft-deleted {count} decision{pluralize(count)}.", messages.SUCCESS
+        )
 
     @admin.action(description="Restore selected deleted decisions", permissions=["change"])
     def restore(self, request, queryset):
         count = services.restore_decisions(queryset)
-        self.message_user(request, f"Restored {count} decisions.", messages.SUCCESS)
+        self.message_user(
+            request, f"Restored {count} decision{pluralize(count)}.", messages.SUCCESS
+        )

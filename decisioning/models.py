@@ -16,6 +16,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from core.display import display_name
 from core.models import BaseModel, UUIDModel, soft_delete_manager
 
 from .mixins import TimeSemanticsMixin
@@ -123,7 +124,7 @@ def describe_target(target) -> str:
     """The text a decision keeps about its target (see `Decision.target_repr`)."""
     if target is None:
         return ""
-    text = str(target)
+    text = display_name(target)
     return text if len(text) <= TARGET_REPR_LENGTH else text[: TARGET_REPR_LENGTH - 1] + "…"
 
 
@@ -209,6 +210,13 @@ class Decision(UUIDModel, BaseModel, TimeSemanticsMixin):
 
     def get_absolute_url(self) -> str:
         return reverse("decisioning:decision-detail", args=[self.pk])
+
+    @property
+    def target_has_page(self) -> bool:
+        """Whether the target's kind of object has a page to link to, known from its content
+        type alone: the log never loads targets."""
+        model = self.target_content_type.model_class()
+        return model is not None and hasattr(model, "get_absolute_url")
 
     @property
     def is_backdated(self) -> bool:

@@ -28,8 +28,12 @@ def _filtered_log(request: HttpRequest):
     if request.GET and not form.is_valid():
         return form, None
     decisions = form.filter(visible) if form.is_bound else visible
+    as_of = form.cleaned_data.get("as_of") if form.is_bound else None
     known_at = form.cleaned_data.get("known_at") if form.is_bound else None
+    # A row is superseded only once its correction has taken effect, and was known, by then.
     corrections = Decision.objects.filter(supersedes=OuterRef("pk"))
+    if as_of:
+        corrections = corrections.filter(effective_at__lte=as_of)
     if known_at:
         corrections = corrections.filter(recorded_at__lte=known_at)
     return form, decisions.annotate(is_superseded=Exists(corrections)).for_log()

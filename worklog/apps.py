@@ -11,12 +11,15 @@ class WorklogConfig(AppConfig):
         from .journal.models import Project, Task
         from .journal.selectors import hierarchy_placements
         from .procedures.models import ProcedureSession
-        from .procedures.services import ensure_supervisors_group
+        from .procedures.services import ensure_authors_group, ensure_supervisors_group
         from .targets import TargetType, register_target_type
 
         # After auth's own post_migrate handler has created the permission.
         post_migrate.connect(
             ensure_supervisors_group, sender=self, dispatch_uid="worklog-supervisors-group"
+        )
+        post_migrate.connect(
+            ensure_authors_group, sender=self, dispatch_uid="worklog-authors-group"
         )
 
         # Starting a procedure session times it; the picker offers the worker's own sessions.

@@ -34,6 +34,7 @@ _HOMES = {
         "SessionNotLockedError",
         "SOPNotFoundError",
         "NotSOPAuthorError",
+        "NotSOPOwnerError",
     ),
 }
 _HOME_OF = {name: module for module, names in _HOMES.items() for name in names}

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import QuerySet
 
+from core.display import display_name
 from core.models import User
 
 
@@ -54,7 +55,7 @@ class Target:
 
     @property
     def label(self) -> str:
-        return str(self.object)
+        return display_name(self.object)
 
 
 _registry: dict[str, TargetType] = {}

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django import template
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -22,3 +23,11 @@ def hours_minutes(seconds) -> str:
         return "under a minute"
     hours, minutes = divmod(minutes, 60)
     return f"{hours}h {minutes:02}m" if hours else f"{minutes}m"
+
+
+@register.simple_tag
+def quantity_bounds(item, left=None) -> str:
+    """A quantity input's `min` and `step`: whole numbers for an item counted whole, unless what
+    is `left` of a line (ordered before the item was counted whole) is a fraction."""
+    whole = not item.allows_fractions and (left is None or left == int(left))
+    return mark_safe('min="1" step="1"' if whole else 'min="0.01" step="0.01"')

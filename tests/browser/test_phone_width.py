@@ -1,10 +1,11 @@
 """Every procedures and journal page at phone width (375 px): nothing wider than the screen,
 so no page needs sideways scrolling."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.worklog.journal.helpers import make_tree
 from worklog.journal.enrichment import run_enrichment
@@ -105,3 +106,64 @@ def test_pages_fit_a_phone_screen(browser, live_server, user, django_user_model)
                 overflow[name] = wide[:5]
         context.close()
     assert overflow == {}
+
+
+PHONE_390 = {"width": 390, "height": 844}
+TARGET_SIZE = 44
+BOX = "element => { const box = element.getBoundingClientRect(); return [box.width, box.height]; }"
+
+
+def phone_page(browser, live_server, user, **options):
+    from .conftest import sign_in
+
+    context = browser.new_context(viewport=PHONE_390, **options)
+    page = context.new_page()
+    sign_in(page, live_server, user)
+    return page
+
+
+def test_at_390px_every_section_is_in_reach_without_sideways_scrolling(browser, live_server, user):
+    user.is_staff = user.is_superuser = True
+    user.save()
+    page = phone_page(browser, live_server, user)
+    nav = page.locator("nav[aria-label=Main]")
+    assert nav.evaluate("nav => nav.scrollWidth <= nav.clientWidth")
+    links = nav.locator("a")
+    assert links.count() == 7
+    for index in range(links.count()):
+        link = links.nth(index)
+        box = link.bounding_box()
+        assert link.is_visible() and box["x"] >= 0 and box["x"] + box["width"] <= 390, (
+            link.inner_text()
+        )
+        assert box["height"] >= TARGET_SIZE, link.inner_text()
+    page.context.close()
+
+
+def test_at_390px_todays_rows_wrap_and_their_actions_are_44px_targets(browser, live_server, user):
+    from worklog.journal.services import create_node
+    from worklog.timer.services import start_session, stop_session
+
+    client = create_node(user, level="client", name="Northwind Traders")
+    project = create_node(user, level="project", name="Warehouse scanner rollout", parent=client)
+    start_session(user, target=project, started_at=timezone.now() - timedelta(minutes=40))
+    stop_session(user)
+    page = phone_page(browser, live_server, user)
+    row = page.locator("#today li[data-session]").first
+    name = row.get_by_test_id("session-target")
+    assert name.evaluate("span => span.scrollWidth <= span.clientWidth"), "the name is cut"
+    assert "Warehouse scanner rollout" in name.inner_text()
+    for action in (row.locator("a", has_text="Correct"), row.locator("button", has_text="Delete")):
+        width, height = action.evaluate(BOX)
+        assert width >= TARGET_SIZE and height >= TARGET_SIZE, (action.inner_text(), width, height)
+    page.context.close()
+
+
+def test_the_keyboard_hints_show_only_where_there_is_a_keyboard(browser, live_server, user):
+    touch = phone_page(browser, live_server, user, is_mobile=True, has_touch=True)
+    assert not touch.get_by_test_id("keyboard-hint").is_visible()
+    assert not touch.locator("footer", has_text="keyboard shortcuts").is_visible()
+    touch.context.close()
+    desk = phone_page(browser, live_server, user)
+    assert desk.get_by_test_id("keyboard-hint").is_visible()
+    desk.context.close()

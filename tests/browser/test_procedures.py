@@ -10,7 +10,7 @@ from tests.conftest import PASSWORD
 from worklog.models import SOP, ProcedureSession, SessionStatus, SOPStatus, WorkSession
 from worklog.procedures import services
 
-from .conftest import PageProblems, screenshot
+from .conftest import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -45,7 +45,7 @@ def record_check(page, result: str, notes: str = "") -> None:
 
 
 def test_write_run_and_approve_an_sop(
-    signed_in_page, live_server, problems, user, supervisor, other_sop, browser
+    signed_in_page, live_server, user, supervisor, other_sop, browser
 ):
     page = signed_in_page
     page.goto(live_server.url + reverse("worklog:procedures"))
@@ -117,13 +117,9 @@ def test_write_run_and_approve_an_sop(
     page.click("[data-testid=start-session]")
     alert = page.locator("#messages [role=alert]")
     expect(alert).to_contain_text("You already have an active procedure session")
+    # Back on the SOP's page: a reload shows it again rather than posting the start again.
+    assert page.url == live_server.url + reverse("worklog:sop-detail", args=[other_sop.pk])
     screenshot(page, "procedures-refused-start")
-    start_url = live_server.url + reverse("worklog:sop-start", args=[other_sop.pk])
-    # The refusal is a 409 page; the browser logs it too. Both are expected, nothing else.
-    problems.errors.remove(f"HTTP 409: {start_url}")
-    problems.errors.remove(
-        "console: Failed to load resource: the server responded with a status of 409 (Conflict)"
-    )
     alert.locator("[data-testid=open-session-link]").click()
     page.wait_for_url(run_url)
 
@@ -135,7 +131,6 @@ def test_write_run_and_approve_an_sop(
     expect(page.locator("[data-testid=outline-step][data-state=done]")).to_have_count(3)
     expect(page.locator("[data-testid=session-status]")).to_have_text("Completed")
     screenshot(page, "procedures-completed")
-    problems.assert_none()
 
     session.refresh_from_db()
     assert session.status == SessionStatus.COMPLETED and session.current_step is None
@@ -152,7 +147,6 @@ def test_write_run_and_approve_an_sop(
     # The supervisor approves from the queue; the session is locked.
     context = browser.new_context()
     boss = context.new_page()
-    boss_problems = PageProblems(boss)
     boss.goto(live_server.url + reverse("core:login"))
     boss.fill("input[name=username]", supervisor.username)
     boss.fill("input[name=password]", PASSWORD)
@@ -165,7 +159,6 @@ def test_write_run_and_approve_an_sop(
     expect(boss.locator("[data-testid=locked-row]")).to_have_count(1)
     expect(boss.locator("[data-testid=queue-row]")).to_have_count(0)
     screenshot(boss, "procedures-approved")
-    boss_problems.assert_none()
     context.close()
 
     page.goto(run_url)
@@ -176,7 +169,6 @@ def test_write_run_and_approve_an_sop(
     approval = Decision.objects.for_target(session).get()
     assert (approval.outcome, approval.reason) == ("approved", "Checked the fuse log")
     assert SOP.objects.get(pk=sop.pk).status == SOPStatus.CONFIRMED
-    problems.assert_none()
 
 
 def test_supervisor_corrects_a_check_then_reopens_the_session(

@@ -15,7 +15,7 @@ from .conftest import screenshot
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_procedure_runs_the_timer_until_it_completes(signed_in_page, live_server, user, problems):
+def test_a_procedure_runs_the_timer_until_it_completes(signed_in_page, live_server, user):
     sop = procedures.create_sop(user=user, title="Ladder inspection")
     task = procedures.add_task(sop=sop, user=user, title="Inspect")
     procedures.add_step(task=task, user=user, instruction="Check the rungs")
@@ -40,12 +40,11 @@ def test_a_procedure_runs_the_timer_until_it_completes(signed_in_page, live_serv
     screenshot(page, "timer-after-procedure")
     timer = WorkSession.objects.get()
     assert timer.stopped_at is not None and timer.target.sop == sop
-    problems.assert_none()
 
 
 @pytest.mark.parametrize("level", ["task", "project"])
 def test_stopping_a_timer_on_a_journal_node_offers_a_draft_log(
-    signed_in_page, live_server, user, problems, level
+    signed_in_page, live_server, user, level
 ):
     tree = make_tree(user)
     node = getattr(tree, level)
@@ -68,4 +67,3 @@ def test_stopping_a_timer_on_a_journal_node_offers_a_draft_log(
     assert getattr(worklog, level) == node and worklog.client == tree.client
     assert worklog.source == WorkLogSource.TIMER and worklog.status == WorkLogStatus.DRAFT
     assert worklog.source_ref == str(WorkSession.objects.get().pk)
-    problems.assert_none()

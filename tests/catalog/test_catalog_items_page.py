@@ -71,6 +71,14 @@ def test_item_form_refuses_a_window_at_the_ends_of_the_calendar(manager, manager
     assert not CatalogItem.objects.exists()
 
 
+def test_item_form_refuses_an_offset_beyond_fourteen_hours(manager):
+    data = {**ITEM, "available_from": "2026-01-01T00:00+22:01"}
+    response = manager.post(reverse("catalog:item-create"), data)
+    assert response.status_code == 400
+    assert "time-zone offset between -14:00 and +14:00" in response.content.decode()
+    assert not CatalogItem.objects.exists()
+
+
 def test_signed_in_users_browse_but_do_not_manage(user_client, catalog_item):
     assert user_client.get(reverse("catalog:catalog")).status_code == 200
     assert (

@@ -15,6 +15,7 @@ from catalog.exceptions import (
     BasketIdempotencyKeyError,
     BasketItemsUnavailableError,
     DispenseError,
+    FractionalQuantityError,
     InvalidPriceError,
     InvalidQuantityError,
     ItemNotAvailableError,
@@ -101,6 +102,19 @@ def test_add_item_basic(basket, catalog_item):
 
 def test_add_item_with_quantity(basket, catalog_item):
     assert add_item(basket, catalog_item, quantity=Decimal("2.5")).quantity == Decimal("2.5")
+
+
+def test_item_counted_whole_refuses_fractions_when_added_or_changed(basket, make_item):
+    pack = make_item("Gauze swabs (pack of 100)", allows_fractions=False)
+    with pytest.raises(FractionalQuantityError, match="counted in whole units: 1.5 is not"):
+        add_item(basket, pack, quantity=Decimal("1.5"))
+    assert basket.total_items == 0
+    line = add_item(basket, pack, quantity=2)
+    with pytest.raises(FractionalQuantityError):
+        change_quantity(line, "2.50")
+    line.refresh_from_db()
+    assert line.quantity == 2
+    assert change_quantity(line, "3.00").quantity == 3
 
 
 def test_add_item_price_snapshot(basket, make_item):
@@ -521,6 +535,21 @@ def test_dispense_only_on_committed_baskets(basket, line, finish):
 def test_dispense_refuses_quantity_not_positive(committed_line):
     with pytest.raises(InvalidQuantityError):
         dispense(committed_line, 0)
+
+
+def test_dispense_of_an_item_counted_whole_is_whole_but_may_take_a_fractional_rest(
+    basket, make_item
+):
+    gloves = make_item("Gloves (box)")
+    line = add_item(basket, gloves, quantity=Decimal("2.5"))
+    commit_basket(basket)
+    gloves.allows_fractions = False
+    gloves.save()
+    with pytest.raises(FractionalQuantityError):
+        dispense(line, "0.5")
+    assert not DispenseLog.objects.exists()
+    dispense(line, 2)
+    assert dispense(line, "0.5").quantity_dispensed == Decimal("0.5")
 
 
 def test_dispense_total_ignores_soft_deleted_logs(committed_line):

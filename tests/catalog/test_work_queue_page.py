@@ -193,3 +193,32 @@ def test_queue_shows_time_logged_and_running_timer(user_client, user, other_user
     html = user_client.get(reverse("catalog:work-queue")).content.decode()
     assert "1h 15m logged" in html
     assert 'data-testid="timer-running"' in html
+
+
+def test_a_work_item_is_named_the_same_way_wherever_it_is_shown(user_client, user, work):
+    """Committed with quantity 3 of "Blood test": never "prepare for 3.00x Blood test"."""
+    from decisioning.models import Decision
+
+    name = "Prepare: Blood test × 3"
+    user_client.post(action_url(work, "start-timer"))
+    Decision.objects.create(target=work, decision_type="priority", decided_by=user)
+    pages = [
+        reverse("catalog:work-queue"),
+        reverse("catalog:work-item-detail", args=[work.pk]),
+        reverse("worklog:dashboard"),
+        reverse("worklog:timer-targets") + "?q=blood",
+        reverse("decisioning:decision-list"),
+    ]
+    for url in pages:
+        html = user_client.get(url).content.decode()
+        assert name in html, url
+        assert "prepare for" not in html, url
+    assert [target.label for target in search_targets(user, "blood")][0] == name
+
+
+def test_timing_a_work_item_shows_no_raw_type_name(user_client, user, work):
+    user_client.post(action_url(work, "start-timer"))
+    assert get_active_session(user).session_type == ""
+    html = user_client.get(reverse("worklog:dashboard")).content.decode()
+    assert "work_item" not in html
+    assert ">Work item<" in html

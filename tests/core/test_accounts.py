@@ -74,6 +74,40 @@ def test_throttling_one_address_does_not_lock_out_the_account_elsewhere(client, 
     assert response.status_code == 302
 
 
+def test_behind_a_proxy_throttling_one_address_does_not_lock_out_a_colleague(user, settings):
+    """Every request reaches the app from the proxy's own address: the client's is the one the
+    proxy appended to X-Forwarded-For (entries further left can be forged)."""
+    settings.PROXY_COUNT = 1
+    proxy = "10.0.0.2"
+    attacker = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="198.51.100.7, 203.0.113.9")
+    for _ in range(settings.AXES_FAILURE_LIMIT + 2):
+        attacker.post(reverse("core:login"), {"username": "alice", "password": "wrong"})
+    locked = attacker.post(reverse("core:login"), {"username": "alice", "password": PASSWORD})
+    assert locked.status_code == 429
+    colleague = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="198.51.100.7")
+    response = colleague.post(reverse("core:login"), {"username": "alice", "password": PASSWORD})
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "expected"),
+    [
+        (0, "203.0.113.9", "10.0.0.2"),
+        (1, "", "10.0.0.2"),
+        (1, "203.0.113.9", "203.0.113.9"),
+        (1, "1.2.3.4, 203.0.113.9", "203.0.113.9"),
+        (2, "1.2.3.4, 203.0.113.9, 10.0.0.1", "203.0.113.9"),
+        (2, "203.0.113.9", "10.0.0.2"),
+    ],
+)
+def test_client_ip_counts_proxies_from_the_right(rf, settings, proxies, forwarded, expected):
+    from core.network import client_ip
+
+    settings.PROXY_COUNT = proxies
+    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(request) == expected
+
+
 def test_profile_sets_time_zone(user_client, user):
     response = user_client.post(
         reverse("core:profile"),

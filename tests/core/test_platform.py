@@ -6,7 +6,7 @@ from unittest import mock
 
 import pytest
 from django.contrib import messages
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import DatabaseError
 from django.http import HttpResponse
 from django.test import RequestFactory
@@ -90,17 +90,27 @@ def test_messages_are_not_appended_to_redirects_or_json(user):
     assert json_response.content == b"{}"
 
 
-def test_load_demo_data_is_idempotent(capsys):
+def test_load_demo_data_is_idempotent(capsys, settings):
+    settings.DEBUG = True
     call_command("load_demo_data")
     call_command("load_demo_data")
     assert User.objects.filter(username=DEMO_USERNAME).count() == 1
     assert "Sign in as demo /" in capsys.readouterr().out
 
 
+def test_load_demo_data_refuses_with_debug_off_unless_told_it_is_not_production(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="published password 'worklog-demo'"):
+        call_command("load_demo_data")
+    assert not User.objects.exists()
+    call_command("load_demo_data", "--i-know-this-is-not-production")
+    assert User.objects.get().username == DEMO_USERNAME
+
+
 def test_demo_user_can_sign_in(client):
     from core.demo import DEMO_PASSWORD
 
-    call_command("load_demo_data")
+    call_command("load_demo_data", "--i-know-this-is-not-production")
     response = client.post(
         reverse("core:login"), {"username": DEMO_USERNAME, "password": DEMO_PASSWORD}
     )

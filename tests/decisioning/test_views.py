@@ -148,6 +148,18 @@ def test_superseded_marker_follows_as_known_at(user_client, user, ticket):
     assert [(d.pk, d.is_superseded) for d in page] == [(first.pk, False)]
 
 
+def test_superseded_marker_follows_effective_as_of(user_client, user, ticket):
+    now = timezone.now()
+    first = make_decision(ticket, user, recorded=now - timedelta(days=3))
+    make_decision(
+        ticket, user, recorded=now - timedelta(days=1), supersedes=first, outcome="rejected"
+    )
+    as_of = timezone.localtime(now - timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    response = user_client.get(LIST, {"as_of": as_of})
+    assert [(d.pk, d.is_superseded) for d in response.context["page"]] == [(first.pk, False)]
+    assert "superseded" not in response.content.decode().split('data-testid="decision-table"')[1]
+
+
 @pytest.mark.parametrize(
     "params",
     [
@@ -192,6 +204,33 @@ def test_dates_at_the_ends_of_the_calendar_answer_400_not_500(
     assert response.status_code == 400
     assert b"between the years" in response.content
     assert user_client.get(EXPORT, params).status_code == 400
+
+
+@pytest.mark.parametrize("field", ["as_of", "known_at"])
+@pytest.mark.parametrize("offset", ["+22:01", "-16:00"])
+def test_time_travel_with_an_offset_beyond_fourteen_hours_answers_400_not_500(
+    user_client, decision, field, offset
+):
+    params = {field: f"2026-01-01T00:00{offset}"}
+    response = user_client.get(LIST, params)
+    assert response.status_code == 400
+    assert b"time-zone offset between -14:00 and +14:00" in response.content
+    assert user_client.get(EXPORT, params).status_code == 400
+
+
+@pytest.mark.parametrize("offset", ["+22:01", "-16:00"])
+def test_effective_time_with_an_offset_beyond_fourteen_hours_is_a_form_error(
+    user_client, ticket, offset
+):
+    data = {
+        "decision_type": "refund",
+        "outcome": "approved",
+        "effective_at": f"2026-01-01T00:00{offset}",
+    }
+    response = user_client.post(record_url(ticket), data)
+    assert response.status_code == 422
+    assert "time-zone offset between -14:00 and +14:00" in response.content.decode()
+    assert not Decision.objects.exists()
 
 
 def test_out_of_range_page_shows_last_page(user_client, decision):
@@ -246,7 +285,8 @@ def test_log_page_query_count_does_not_grow_with_rows_or_target_types(
         response = user_client.get(LIST)
     assert response.status_code == 200
     assert len(rows(response)) == min(count, 25)
-    assert response.content.decode().count('data-testid="decision-target"') == min(count, 25)
+    # Each row names its target, as a link where the target's kind has a page.
+    assert response.content.decode().count('data-testid="decision-target') == min(count, 25)
 
 
 @pytest.mark.parametrize("count", [5, 200])
@@ -626,6 +666,13 @@ def test_target_link_redirects_to_the_targets_page(user_client, user):
     decision = Decision.objects.create(target=ticket, decision_type="refund", decided_by=user)
     response = user_client.get(target_link(decision))
     assert response.status_code == 302 and response["Location"] == ticket.get_absolute_url()
+
+
+def test_target_without_a_page_is_named_without_a_link(user_client, user):
+    about_user = Decision.objects.create(target=user, decision_type="access", decided_by=user)
+    html = user_client.get(LIST).content.decode()
+    assert target_link(about_user) not in html
+    assert 'data-testid="decision-target-name">alice<' in html
 
 
 def test_target_link_is_404_for_a_target_the_viewer_cannot_see(user_client, user):

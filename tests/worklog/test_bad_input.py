@@ -86,6 +86,48 @@ def test_a_bad_day_or_view_on_the_journal_is_a_400_that_says_why(user_client, qu
         assert problem in response.content
 
 
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+@pytest.mark.parametrize("view", ["day", "week"])
+def test_a_day_at_the_ends_of_the_calendar_on_the_journal_is_a_400(user_client, day, view):
+    for headers in ({}, HTMX):
+        response = user_client.get(
+            reverse("worklog:journal"), {"date": day, "view": view}, headers=headers
+        )
+        assert_refused(response, 400)
+        assert b"between the years 1900 and 2999" in response.content
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_work_log_and_report_forms_keep_to_the_supported_years(user_client, worklog, day):
+    entry = {"content": "x", "occurred_on": day, "effort_minutes": "5", "work_type": "delivery"}
+    for headers in ({}, HTMX):
+        response = user_client.post(reverse("worklog:journal-entry"), entry, headers=headers)
+        assert_refused(response, 422)
+        assert b"between the years 1900 and 2999" in response.content
+    response = user_client.post(
+        reverse("worklog:journal-edit", args=[worklog.pk]), {**entry, "status": "draft"}
+    )
+    assert_refused(response, 422)
+    for data in (
+        {"kind": "weekly", "anchor": day},
+        {"kind": "monthly", "anchor": day},
+        {"kind": "custom", "period_start": day, "period_end": "2026-03-01"},
+    ):
+        response = user_client.post(reverse("worklog:journal-reports"), data)
+        assert_refused(response, 422)
+        assert b"between the years 1900 and 2999" in response.content
+    project = worklog.project
+    response = user_client.post(
+        reverse("worklog:journal-node-edit", args=["project", project.pk]),
+        {"name": project.name, "started_on": day, "is_active": "on"},
+    )
+    assert_refused(response)
+    project.refresh_from_db()
+    assert project.started_on is None
+    assert WorkLog.objects.get() == worklog and worklog.occurred_on == date(2026, 12, 2)
+    assert not WorkLogReport.objects.exists()
+
+
 @pytest.mark.parametrize(
     "name,query",
     [

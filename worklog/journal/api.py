@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
-from config.api import ApiError, PlainText, SupportedDate
+from config.api import ApiError, Error, PlainText, SupportedDate
 from worklog.journal import enrichment, reports, selectors, services
 from worklog.journal.exceptions import WorkLogFinalError
 from worklog.journal.models import (
@@ -164,7 +164,7 @@ def worklogs(request: HttpRequest, filters: Query[WorkLogQuery]):
     return list(found.order_by("-occurred_on", "-created_at")[:MAX_LISTED_WORKLOGS])
 
 
-@router.post("/worklogs", response={201: WorkLogOut}, summary="Log work")
+@router.post("/worklogs", response={201: WorkLogOut, 404: Error}, summary="Log work")
 def create_worklog(request: HttpRequest, payload: WorkLogIn):
     fields = payload.dict(exclude=set(NODE_MODELS))
     fields.update(_own_nodes(request, payload, NODE_MODELS))
@@ -193,7 +193,7 @@ def enrich(request: HttpRequest, worklog_id: UUID):
         raise ApiError(409, error.code, str(error)) from error
 
 
-@router.post("/reports", response={201: ReportOut}, summary="Generate a report")
+@router.post("/reports", response={201: ReportOut, 404: Error}, summary="Generate a report")
 def create_report(request: HttpRequest, payload: ReportIn):
     nodes = _own_nodes(request, payload, ("client", "project", "sprint"))
     try:

@@ -10,6 +10,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
+from core.validators import validate_supported_date
 from worklog.journal import selectors
 from worklog.journal.models import (
     CURRENT_STATUSES,
@@ -23,6 +24,7 @@ from worklog.journal.services import LEVELS
 from worklog.timer.models import WorkSession
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_FIELDS = ("started_on", "ended_on", "start_date", "end_date")
 
 
 def parse_uuid(value) -> uuid.UUID | None:
@@ -89,7 +91,9 @@ class HierarchyFieldsMixin:
 class WorkLogForm(HierarchyFieldsMixin, forms.Form):
     title = forms.CharField(max_length=200, required=False)
     content = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="What did you do?")
-    occurred_on = forms.DateField(widget=DATE_INPUT, label="Day")
+    occurred_on = forms.DateField(
+        widget=DATE_INPUT, label="Day", validators=[validate_supported_date]
+    )
     effort_minutes = forms.IntegerField(
         min_value=0, max_value=24 * 60, initial=0, label="Effort (minutes)"
     )
@@ -299,9 +303,17 @@ class ReportForm(HierarchyFieldsMixin, forms.Form):
         widget=DATE_INPUT,
         label="A day in the week or month",
         initial=timezone.localdate,
+        validators=[validate_supported_date],
     )
-    period_start = forms.DateField(required=False, widget=DATE_INPUT, label="From (custom)")
-    period_end = forms.DateField(required=False, widget=DATE_INPUT, label="To (custom)")
+    period_start = forms.DateField(
+        required=False,
+        widget=DATE_INPUT,
+        label="From (custom)",
+        validators=[validate_supported_date],
+    )
+    period_end = forms.DateField(
+        required=False, widget=DATE_INPUT, label="To (custom)", validators=[validate_supported_date]
+    )
     title = forms.CharField(max_length=200, required=False)
     statuses = forms.MultipleChoiceField(
         choices=WorkLogStatus.choices,
@@ -336,11 +348,11 @@ def node_edit_form(level: str, *args, **kwargs) -> forms.ModelForm:
     form_class = forms.modelform_factory(
         LEVELS[level][0],
         fields=NODE_EDIT_FIELDS[level],
-        widgets={
-            name: DATE_INPUT
-            for name in ("started_on", "ended_on", "start_date", "end_date")
-            if name in NODE_EDIT_FIELDS[level]
-        }
+        widgets={name: DATE_INPUT for name in DATE_FIELDS if name in NODE_EDIT_FIELDS[level]}
         | {"description": forms.Textarea(attrs={"rows": 2})},
     )
-    return form_class(*args, **kwargs)
+    form = form_class(*args, **kwargs)
+    for name in DATE_FIELDS:
+        if name in form.fields:
+            form.fields[name].validators.append(validate_supported_date)
+    return form

@@ -219,10 +219,6 @@ class WeekBar:
     week_start: date
     minutes: int
 
-    @property
-    def hours(self) -> float:
-        return round(self.minutes / 60, 1)
-
 
 @dataclass
 class ReportData:

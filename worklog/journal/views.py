@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.charts import BarChart, bar_chart
+from core.display import duration_words
+from core.validators import supported_date_problem
 from decisioning.http import idempotent_view
 from worklog.journal import enrichment, reports, selectors, services
 from worklog.journal.exceptions import WorkLogFinalError
@@ -74,6 +76,9 @@ def _period_of(request: HttpRequest) -> tuple[str, date, str]:
         day = date.fromisoformat(value) if value else timezone.localdate()
     except ValueError:
         problems.append(f"“{value}” is not a date: use YYYY-MM-DD.")
+        day = timezone.localdate()
+    if unsupported := supported_date_problem(day):
+        problems.append(unsupported)
         day = timezone.localdate()
     return view, day, " ".join(problems)
 
@@ -792,7 +797,10 @@ def hours_chart(weeks: list[selectors.WeekBar]) -> BarChart:
             f"{week.week_start:%-d %b}" if index % label_every == 0 else ""
             for index, week in enumerate(weeks)
         ],
-        titles=[f"Week of {week.week_start:%-d %b %Y}: {week.hours} hours" for week in weeks],
+        titles=[
+            f"Week of {week.week_start:%-d %b %Y}: {duration_words(week.minutes * 60)}"
+            for week in weeks
+        ],
         minimum_scale=60,
     )
 

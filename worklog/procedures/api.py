@@ -12,12 +12,13 @@ from uuid import UUID
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from config.api import ApiError, PlainText, error_response
+from config.api import ApiError, Error, PlainText, error_response
 from worklog.procedures import selectors, services
 from worklog.procedures.exceptions import (
     ActiveProcedureSessionExistsError,
     CannotCancelSessionError,
     NotSessionOwnerError,
+    NotSOPOwnerError,
     NotSupervisorError,
     ProcedureError,
     SessionLockedError,
@@ -35,6 +36,8 @@ from worklog.procedures.models import SOP, ProcedureSession, SafetyCheck
 router = Router(tags=["procedure sessions"])
 
 MAX_LIMIT = 100
+# Far more sessions than anyone runs, and well inside PostgreSQL's bigint OFFSET.
+MAX_OFFSET = 1_000_000
 
 ERROR_STATUS = {
     ActiveProcedureSessionExistsError: 409,
@@ -47,6 +50,7 @@ ERROR_STATUS = {
     SOPNotConfirmedError: 409,
     NotSessionOwnerError: 403,
     CannotCancelSessionError: 403,
+    NotSOPOwnerError: 403,
     NotSupervisorError: 403,
     SOPNotFoundError: 404,
 }
@@ -195,7 +199,7 @@ class DecisionOutcomeOut(Schema):
 class ListQuery(Schema):
     status: Literal["in_progress", "paused", "completed", "cancelled"] | None = None
     limit: int = Field(20, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 def refusals(endpoint):
@@ -273,7 +277,7 @@ def _reloaded_detail(session: ProcedureSession) -> dict:
 
 @router.post(
     "",
-    response={201: SessionDetailOut, 404: dict, 409: dict},
+    response={201: SessionDetailOut, 404: Error, 409: Error},
     summary="Start a session from a confirmed SOP (409 with `session_id` if one is open)",
 )
 @refusals
@@ -320,7 +324,7 @@ def session_detail(request: HttpRequest, session_id: UUID):
 
 @router.post(
     "/{session_id}/checks",
-    response={201: CheckOutcomeOut, 403: dict, 404: dict, 409: dict, 422: dict},
+    response={201: CheckOutcomeOut, 403: Error, 404: Error, 409: Error, 422: Error},
     summary="Record a safety check on the current step",
 )
 @refusals
@@ -352,7 +356,7 @@ def _session_action(service):
 
 router.post(
     "/{session_id}/complete",
-    response={200: SessionDetailOut, 403: dict, 404: dict, 409: dict},
+    response={200: SessionDetailOut, 403: Error, 404: Error, 409: Error},
     summary="Complete the session (its owner only)",
     operation_id="complete_session",
 )(_session_action(services.complete_procedure_session))
@@ -360,7 +364,7 @@ router.post(
 
 @router.post(
     "/{session_id}/cancel",
-    response={200: SessionDetailOut, 403: dict, 404: dict, 409: dict, 422: dict},
+    response={200: SessionDetailOut, 403: Error, 404: Error, 409: Error, 422: Error},
     summary="Cancel the session; another can then be started",
     description="Its worker cancels it; the SOP's author or a supervisor may cancel a session "
     "its worker abandoned, with a `reason`, recorded as a decision.",
@@ -379,13 +383,13 @@ def cancel(request: HttpRequest, session_id: UUID, payload: CancelIn | None = No
 
 router.post(
     "/{session_id}/pause",
-    response={200: SessionDetailOut, 403: dict, 404: dict, 409: dict},
+    response={200: SessionDetailOut, 403: Error, 404: Error, 409: Error},
     summary="Pause the session; the current step stays",
     operation_id="pause_session",
 )(_session_action(services.pause_procedure_session))
 router.post(
     "/{session_id}/resume",
-    response={200: SessionDetailOut, 403: dict, 404: dict, 409: dict},
+    response={200: SessionDetailOut, 403: Error, 404: Error, 409: Error},
     summary="Resume a paused session",
     operation_id="resume_session",
 )(_session_action(services.resume_procedure_session))
@@ -393,7 +397,7 @@ router.post(
 
 @router.post(
     "/{session_id}/approve",
-    response={200: DecisionOutcomeOut, 403: dict, 404: dict, 409: dict},
+    response={200: DecisionOutcomeOut, 403: Error, 404: Error, 409: Error},
     summary="Approve a completed session and lock it (supervisors)",
 )
 @refusals
@@ -407,7 +411,7 @@ def approve(request: HttpRequest, session_id: UUID, payload: ApproveIn | None = 
 
 @router.post(
     "/{session_id}/override",
-    response={200: DecisionOutcomeOut, 403: dict, 404: dict, 409: dict, 422: dict},
+    response={200: DecisionOutcomeOut, 403: Error, 404: Error, 409: Error, 422: Error},
     summary="Lift an approval lock, with a reason (supervisors)",
 )
 @refusals
@@ -436,7 +440,7 @@ def sop_list(request: HttpRequest):
 
 @sops_router.delete(
     "/{sop_id}",
-    response={204: None, 400: dict, 404: dict},
+    response={204: None, 400: Error, 404: Error},
     summary="Delete your SOP; 400 listing its active sessions while any are open",
 )
 def sop_delete(request: HttpRequest, sop_id: UUID):
@@ -458,7 +462,7 @@ def sop_delete(request: HttpRequest, sop_id: UUID):
 
 @router.post(
     "/{session_id}/reopen",
-    response={200: DecisionOutcomeOut, 403: dict, 404: dict, 409: dict, 422: dict},
+    response={200: DecisionOutcomeOut, 403: Error, 404: Error, 409: Error, 422: Error},
     summary="Reopen a completed session that is not approved, with a reason (supervisors)",
     description="The session goes back to its worker paused, on its first step without a "
     "passed check; the reason is recorded as a decision.",
@@ -474,7 +478,7 @@ def reopen(request: HttpRequest, session_id: UUID, payload: OverrideIn):
 
 @router.post(
     "/{session_id}/checks/{check_id}/correct",
-    response={200: DecisionOutcomeOut, 403: dict, 404: dict, 409: dict, 422: dict},
+    response={200: DecisionOutcomeOut, 403: Error, 404: Error, 409: Error, 422: Error},
     summary="Correct a recorded check's result or notes, with a reason (supervisors)",
 )
 @refusals

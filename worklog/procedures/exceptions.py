@@ -97,9 +97,10 @@ class StepNotCurrentError(ProcedureError):
 
     def __init__(self, session, step_id):
         self.session = session
+        self.step_id = step_id
         super().__init__(
-            f"Step {step_id} is not the session's current step; record the check on the current "
-            "step."
+            "That step is not the session's current step (the page may be out of date); record "
+            "the check on the current step."
         )
 
 
@@ -169,3 +170,14 @@ class NotSOPAuthorError(ProcedureError):
     def __init__(self, sop):
         self.sop = sop
         super().__init__(f"Only the author of “{sop}” can change or delete it.")
+
+
+class NotSOPOwnerError(ProcedureError):
+    code = "not_sop_owner"
+
+    def __init__(self, sop):
+        self.sop = sop
+        super().__init__(
+            f"Only the author of “{sop}” and members of Procedure authors can make a new version "
+            "of it, confirm one, or archive it."
+        )

@@ -64,6 +64,7 @@ class SOP(UUIDModel, BaseModel):
         verbose_name = "SOP"
         verbose_name_plural = "SOPs"
         ordering = ["title", "-version"]
+        permissions = [("manage_any_sop", "Can version, confirm and archive any author's SOP")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(version__gte=1), name="worklog_sop_version_positive"

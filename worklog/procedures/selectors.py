@@ -17,11 +17,18 @@ from worklog.procedures.models import (
 )
 
 SUPERVISE_PERMISSION = "worklog.approve_proceduresession"
+MANAGE_ANY_SOP_PERMISSION = "worklog.manage_any_sop"
 STEP_ORDER = ("task__position", "task__created_at", "position", "created_at")
 
 
 def can_supervise(user) -> bool:
     return bool(user and user.is_authenticated and user.has_perm(SUPERVISE_PERMISSION))
+
+
+def can_manage_sop(user, sop: SOP) -> bool:
+    """Whether `user` may make a new version of `sop`, or confirm one and so archive `sop`: its
+    author, or a member of the Procedure authors group."""
+    return sop.created_by_id == user.pk or user.has_perm(MANAGE_ANY_SOP_PERMISSION)
 
 
 # SOPs

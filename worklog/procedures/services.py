@@ -22,6 +22,7 @@ from worklog.procedures.exceptions import (
     ActiveProcedureSessionExistsError,
     CannotCancelSessionError,
     NotSOPAuthorError,
+    NotSOPOwnerError,
     NotSupervisorError,
     ProcedureError,
     ReasonRequiredError,
@@ -46,11 +47,15 @@ from worklog.procedures.models import (
     SOPStep,
     SOPTask,
 )
-from worklog.procedures.selectors import can_supervise, first_step, ordered_steps
+from worklog.procedures.selectors import (
+    can_manage_sop,
+    can_supervise,
+    first_step,
+    ordered_steps,
+)
 from worklog.procedures.signals import WorkSessionCompleted
 from worklog.timer.services import start_session
 
-PROCEDURE_SESSION_TYPE = "procedure"
 APPROVAL_DECISION = "procedure_session.approval"
 OVERRIDE_DECISION = "procedure_session.override"
 REFUSAL_DECISION = "procedure_session.locked_mutation_refused"
@@ -60,6 +65,7 @@ CANCEL_DECISION = "procedure_session.cancelled_for_worker"
 
 
 SUPERVISORS_GROUP = "Procedure supervisors"
+AUTHORS_GROUP = "Procedure authors"
 
 
 def ensure_supervisors_group(**kwargs) -> Group:
@@ -70,6 +76,17 @@ def ensure_supervisors_group(**kwargs) -> Group:
         *Permission.objects.filter(
             content_type__app_label="worklog", codename="approve_proceduresession"
         )
+    )
+    return group
+
+
+def ensure_authors_group(**kwargs) -> Group:
+    """The group granting `worklog.manage_any_sop`: its members version, confirm and archive
+    every author's SOPs. A migration creates it; this post_migrate handler recreates it after a
+    database flush (as test runs do)."""
+    group, _ = Group.objects.get_or_create(name=AUTHORS_GROUP)
+    group.permissions.add(
+        *Permission.objects.filter(content_type__app_label="worklog", codename="manage_any_sop")
     )
     return group
 
@@ -223,8 +240,11 @@ def _move(siblings: list, item, direction: str, model) -> None:
 @transaction.atomic
 def confirm_sop(*, sop: SOP, user) -> SOP:
     """Freeze a draft: from now on it can be started, and changed only through a new version.
-    Confirming a new version archives the version it replaces."""
+    Confirming a new version archives the version it replaces, so it takes someone who may
+    manage that one (see selectors.can_manage_sop)."""
     sop = _editable_sop(sop, user)
+    if sop.previous_version_id and not can_manage_sop(user, sop.previous_version):
+        raise NotSOPOwnerError(sop.previous_version)
     tasks = list(sop.tasks.prefetch_related("steps"))
     if not tasks:
         raise SOPInvalidError("Add at least one task with a step before confirming.")
@@ -245,8 +265,11 @@ def confirm_sop(*, sop: SOP, user) -> SOP:
 @transaction.atomic
 def new_sop_version(*, sop: SOP, user) -> SOP:
     """A draft copy of a confirmed (or archived) SOP with `version + 1`, tasks and steps
-    included. Each version has at most one successor."""
+    included. Each version has at most one successor; only someone who may manage `sop` makes
+    it (see selectors.can_manage_sop)."""
     sop = _locked_sop(sop)
+    if not can_manage_sop(user, sop):
+        raise NotSOPOwnerError(sop)
     if sop.is_draft:
         raise SOPInvalidError(f"“{sop}” is still a draft: edit it instead.")
     successor = SOP.objects.filter(previous_version=sop).first()
@@ -365,9 +388,8 @@ def start_procedure_session(*, worker, sop: SOP) -> ProcedureSession:
 
 
 def _start_timer(session: ProcedureSession) -> None:
-    session.timer_session = start_session(
-        session.worker, target=session, session_type=PROCEDURE_SESSION_TYPE
-    )
+    # No session type: the target's kind already says it is a procedure session.
+    session.timer_session = start_session(session.worker, target=session)
     session.save(update_fields=["timer_session", "updated_at"])
 
 

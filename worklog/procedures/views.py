@@ -19,6 +19,7 @@ from decisioning.models import Decision
 from worklog.procedures import selectors, services
 from worklog.procedures.exceptions import (
     ActiveProcedureSessionExistsError,
+    NotSOPOwnerError,
     ProcedureError,
     ReasonRequiredError,
 )
@@ -43,7 +44,7 @@ RUN_TEMPLATE = "worklog/procedures/session_run.html"
 HISTORY_TEMPLATE = "worklog/procedures/session_history.html"
 QUEUE_TEMPLATE = "worklog/procedures/approval_queue.html"
 HISTORY_PAGE_SIZE = 20
-CONFLICT, INVALID = 409, 422
+FORBIDDEN, CONFLICT, INVALID = 403, 409, 422
 
 
 def _form_error(form) -> str:
@@ -54,12 +55,21 @@ def _form_error(form) -> str:
     )
 
 
+def _refusal_status(error: ProcedureError) -> int:
+    """403 for what the user may not do at all; 409 for what the SOP's state refuses."""
+    return FORBIDDEN if isinstance(error, NotSOPOwnerError) else CONFLICT
+
+
 def _open_session_message(error: ActiveProcedureSessionExistsError) -> str:
+    """The refusal in words, with a link to the open session (the API's message names its id)."""
+    session = error.session
     return format_html(
-        '{} <a href="{}" class="font-medium underline" data-testid="open-session-link">'
-        "Go to the open session</a>.",
-        str(error),
-        error.session.get_absolute_url(),
+        "You already have an active procedure session: “{}”, {}. Complete or cancel it before "
+        'starting another. <a href="{}" class="font-medium underline" '
+        'data-testid="open-session-link">Go to the open session</a>.',
+        session.sop,
+        session.get_status_display().lower(),
+        session.get_absolute_url(),
     )
 
 
@@ -100,6 +110,7 @@ def _detail_context(request: HttpRequest, sop: SOP) -> dict:
         "sop": sop,
         "tasks": selectors.sop_tasks(sop),
         "is_author": is_author,
+        "can_manage": selectors.can_manage_sop(request.user, sop),
         "active": selectors.get_current_for_worker(request.user.pk, include_paused=True),
         "next_version": sop.next_versions.filter(deleted_at__isnull=True).first(),
         "open_sessions": selectors.open_sessions_of(sop) if may_cancel else [],
@@ -127,6 +138,8 @@ def _switched(session: ProcedureSession) -> str:
 @require_POST
 @idempotent_view
 def sop_start(request: HttpRequest, pk) -> HttpResponse:
+    """Starts a session and opens it; a refusal goes back to the SOP's page with the reason, so
+    the browser is not left on this URL (a reload would post again)."""
     sop = _visible_sop(request, pk)
     try:
         session = services.start_procedure_session(worker=request.user, sop=sop)
@@ -137,7 +150,7 @@ def sop_start(request: HttpRequest, pk) -> HttpResponse:
     else:
         messages.success(request, f"Started “{sop}”; the timer is running.{_switched(session)}")
         return redirect(session)
-    return render(request, DETAIL_TEMPLATE, _detail_context(request, sop), status=CONFLICT)
+    return redirect(sop)
 
 
 @require_POST
@@ -148,7 +161,8 @@ def sop_new_version(request: HttpRequest, pk) -> HttpResponse:
         copy = services.new_sop_version(sop=sop, user=request.user)
     except ProcedureError as error:
         messages.error(request, str(error))
-        return render(request, DETAIL_TEMPLATE, _detail_context(request, sop), status=CONFLICT)
+        context = _detail_context(request, sop)
+        return render(request, DETAIL_TEMPLATE, context, status=_refusal_status(error))
     messages.success(request, f"Draft “{copy}” created from version {sop.version}.")
     return redirect("worklog:sop-editor", pk=copy.pk)
 
@@ -338,7 +352,7 @@ def sop_confirm(request: HttpRequest, pk) -> HttpResponse:
         services.confirm_sop(sop=sop, user=request.user)
     except ProcedureError as error:
         messages.error(request, str(error))
-        return render(request, EDITOR_TEMPLATE, _editor_context(sop), status=CONFLICT)
+        return render(request, EDITOR_TEMPLATE, _editor_context(sop), status=_refusal_status(error))
     messages.success(request, f"“{sop}” confirmed: it can now be started.")
     return redirect(sop)
 

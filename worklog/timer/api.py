@@ -19,8 +19,16 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import field_validator
 
-from config.api import ApiError, PlainText, SupportedDate, SupportedDateTime, api, error_response
-from core.validators import EARLIEST_YEAR, LATEST_YEAR
+from config.api import (
+    ApiError,
+    Error,
+    PlainText,
+    SupportedDate,
+    SupportedDateTime,
+    api,
+    error_response,
+)
+from core.display import display_name
 from decisioning.http import handle_idempotently
 from worklog.targets import resolve_target
 from worklog.timer import services
@@ -74,12 +82,12 @@ class SessionOut(Schema):
         return {
             "type": type_key,
             "id": session.target_id,
-            "label": str(session.target),
+            "label": display_name(session.target),
             "key": f"{type_key}:{session.target_id}",
         }
 
 
-class StartIn(Schema):
+class TimerStartIn(Schema):
     target: PlainText = Field(
         "", max_length=300, description="A target key, `app_label.model:id`; empty for none."
     )
@@ -87,7 +95,7 @@ class StartIn(Schema):
     notes: PlainText = Field("", max_length=2000)
 
 
-class StopIn(Schema):
+class TimerStopIn(Schema):
     notes: PlainText = Field("", max_length=2000)
 
 
@@ -97,15 +105,10 @@ class ToggleOut(Schema):
 
 
 class SessionsQuery(Schema):
-    start: datetime | None = Field(None, alias="from", description="Default: seven days ago.")
-    end: datetime | None = Field(None, alias="to", description="Default: now.")
-
-    @field_validator("start", "end")
-    @classmethod
-    def supported_year(cls, value: datetime | None) -> datetime | None:
-        if value is not None and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
-            raise ValueError(f"give a date between the years {EARLIEST_YEAR} and {LATEST_YEAR}")
-        return value
+    start: SupportedDateTime | None = Field(
+        None, alias="from", description="Default: seven days ago."
+    )
+    end: SupportedDateTime | None = Field(None, alias="to", description="Default: now.")
 
 
 def _target(request: HttpRequest, key: str):
@@ -145,9 +148,14 @@ def _once(request: HttpRequest, schema: type[Schema], run: Callable[[], Any], st
     return handle_idempotently(request, respond, problem=error_response)
 
 
-@router.post("/toggle", response=ToggleOut, summary="Stop the running session, or start one")
-def toggle(request: HttpRequest, payload: StartIn | None = None):
-    payload = payload or StartIn()
+# An Idempotency-Key's own errors: 400 malformed, 409 still running, 422 used for another request.
+@router.post(
+    "/toggle",
+    response={200: ToggleOut, 404: Error, 409: Error},
+    summary="Stop the running session, or start one",
+)
+def toggle(request: HttpRequest, payload: TimerStartIn | None = None):
+    payload = payload or TimerStartIn()
 
     def run():
         session = services.toggle_session(
@@ -161,9 +169,13 @@ def toggle(request: HttpRequest, payload: StartIn | None = None):
     return _once(request, ToggleOut, run)
 
 
-@router.post("/start", response={201: SessionOut}, summary="Start a session (switches)")
-def start(request: HttpRequest, payload: StartIn | None = None):
-    payload = payload or StartIn()
+@router.post(
+    "/start",
+    response={201: SessionOut, 404: Error, 409: Error},
+    summary="Start a session (switches)",
+)
+def start(request: HttpRequest, payload: TimerStartIn | None = None):
+    payload = payload or TimerStartIn()
 
     def run():
         try:
@@ -179,11 +191,11 @@ def start(request: HttpRequest, payload: StartIn | None = None):
     return _once(request, SessionOut, run, status=201)
 
 
-@router.post("/stop", response=SessionOut, summary="Stop the running session")
-def stop(request: HttpRequest, payload: StopIn | None = None):
+@router.post("/stop", response={200: SessionOut, 409: Error}, summary="Stop the running session")
+def stop(request: HttpRequest, payload: TimerStopIn | None = None):
     def run():
         try:
-            return services.stop_session(request.user, notes=(payload or StopIn()).notes)
+            return services.stop_session(request.user, notes=(payload or TimerStopIn()).notes)
         except NoActiveSessionError as error:
             raise ApiError(409, "no_active_session", "No session is running.") from error
 
@@ -248,11 +260,10 @@ def _own_session(request: HttpRequest, session_id: UUID) -> WorkSession:
     return get_object_or_404(WorkSession.objects.for_user(request.user), pk=session_id)
 
 
-ERRORS = {401: dict, 404: dict, 409: dict, 422: dict}
-
-
 @router.post(
-    "/sessions", response={201: SessionOut, **ERRORS}, summary="Add time you forgot to track"
+    "/sessions",
+    response={201: SessionOut, 404: Error, 409: Error, 422: Error},
+    summary="Add time you forgot to track",
 )
 def add_session(request: HttpRequest, payload: AddSessionIn):
     def run():
@@ -281,7 +292,7 @@ def add_session(request: HttpRequest, payload: AddSessionIn):
 
 @router.patch(
     "/sessions/{session_id}",
-    response={200: SessionOut, **ERRORS},
+    response={200: SessionOut, 409: Error, 422: Error},
     summary="Correct a session, or move a running one's start",
 )
 def patch_session(request: HttpRequest, session_id: UUID, payload: SessionPatch):
@@ -315,7 +326,7 @@ def patch_session(request: HttpRequest, session_id: UUID, payload: SessionPatch)
 
 @router.delete(
     "/sessions/{session_id}",
-    response={204: None, 401: dict, 404: dict},
+    response={204: None},
     summary="Delete a session (it can be restored in the admin or from the page's undo)",
 )
 def delete_session(request: HttpRequest, session_id: UUID):
@@ -325,7 +336,7 @@ def delete_session(request: HttpRequest, session_id: UUID):
 
 @router.post(
     "/sessions/{session_id}/continue",
-    response={201: SessionOut, 401: dict, 404: dict},
+    response={201: SessionOut},
     summary="Start the session's target, type and notes again now (switches)",
 )
 def continue_session(request: HttpRequest, session_id: UUID):

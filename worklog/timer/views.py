@@ -23,6 +23,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.charts import BarChart, bar_chart
+from core.display import duration_short, duration_words
 from decisioning.http import idempotent_view
 from worklog.journal.selectors import journal_draft_url
 from worklog.targets import (
@@ -75,8 +76,8 @@ def week_chart(totals: Totals) -> BarChart:
         width=290,
         values=[day.seconds for day in days],
         labels=[day.day.strftime("%a") for day in days],
-        titles=[f"{day.day:%A %-d %B}: {day.seconds / 3600:.1f} hours" for day in days],
-        shown_values=[f"{day.seconds / 3600:.1f}" if day.seconds else "" for day in days],
+        titles=[f"{day.day:%A %-d %B}: {duration_words(day.seconds)}" for day in days],
+        shown_values=[duration_short(day.seconds) for day in days],
         highlighted=[day.is_today for day in days],
         max_bar_width=26,
         minimum_scale=3600,
@@ -267,7 +268,7 @@ def stop(request: HttpRequest) -> HttpResponse:
         return _timer_response(request, announcement="No session is running.")
     return _change_response(
         request,
-        announcement=f"Timer stopped after {session.duration_seconds // 60} minutes.",
+        announcement=f"Timer stopped after {duration_words(session.duration_seconds)}.",
         stopped=[session],
     )
 
@@ -284,7 +285,7 @@ def toggle(request: HttpRequest) -> HttpResponse:
         )
     return _change_response(
         request,
-        announcement=f"Timer stopped after {session.duration_seconds // 60} minutes.",
+        announcement=f"Timer stopped after {duration_words(session.duration_seconds)}.",
         stopped=[session],
     )
 

@@ -369,6 +369,16 @@ def test_reports_page_generates_and_downloads(user_client, worklog):
     assert b"Card form with Django" in csv_response.content
 
 
+def test_one_minute_is_said_in_the_singular_on_the_list_and_the_report_chart(user_client, user):
+    create_worklog(user, occurred_on=DAY, title="Quick call", content="Call.", effort_minutes=1)
+    listing = user_client.get(reverse("worklog:journal"), {"date": DAY.isoformat()})
+    assert "1 work log, 1 minute<" in listing.content.decode()
+    report = generate_report(user, kind="weekly", anchor=DAY)
+    page = user_client.get(reverse("worklog:journal-report", args=[report.pk])).content.decode()
+    chart = page.split('id="hours-chart-title"')[1].split("</svg>")[0]
+    assert ": 1 minute</title>" in chart and "0.0 hours" not in chart
+
+
 def test_report_with_a_bad_range_is_refused(user_client, worklog):
     response = user_client.post(
         reverse("worklog:journal-reports"),

@@ -412,3 +412,11 @@ def test_sop_author_cancels_another_workers_session_with_a_reason(api, other_use
     assert api.delete(f"/api/v1/sops/{sop.pk}").status_code == 204
     # Being able to cancel it does not make the session the author's to read.
     assert api.get(f"{URL}/{theirs['id']}").status_code == 404
+
+
+@pytest.mark.parametrize("offset", ["1000001", "9223372036854775807", "9223372036854775808"])
+def test_list_offset_beyond_its_bound_is_422_not_500(api, user, offset):
+    response = api.get(URL, {"offset": offset})
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_input"
+    assert "offset" in response.json()["message"]

@@ -1,5 +1,7 @@
 """The procedure pages: SOP list, detail and editor, the run page, history and approval queue."""
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -109,6 +111,16 @@ def test_editor_errors_are_clear_and_change_nothing(user_client, user, make_sop)
     assert not_ready.status_code == 409 and "at least one task" in not_ready.content.decode()
 
 
+def test_another_users_sop_offers_no_new_version_and_refuses_one_with_403(client, other_user, sop):
+    client.force_login(other_user)
+    page = client.get(url("sop-detail", sop.pk)).content.decode()
+    assert url("sop-new-version", sop.pk) not in page
+    response = client.post(url("sop-new-version", sop.pk))
+    assert response.status_code == 403
+    assert "members of Procedure authors" in response.content.decode()
+    assert not SOP.all_objects.filter(previous_version=sop).exists()
+
+
 def test_new_version_opens_the_copy_in_the_editor(user_client, sop):
     response = user_client.post(url("sop-new-version", sop.pk))
     copy = SOP.objects.get(version=2)
@@ -163,18 +175,22 @@ def test_session_009_second_start_refused_with_link_to_open_session(
     user_client, user, running, make_sop
 ):
     other_sop = make_sop(user, title="Other")
-    response = user_client.post(url("sop-start", other_sop.pk))
-    assert response.status_code == 409
+    response = user_client.post(url("sop-start", other_sop.pk), follow=True)
+    # Back on the SOP's page, not left on the start URL; the open session is named, not its id.
+    assert response.redirect_chain == [(url("sop-detail", other_sop.pk), 302)]
     body = response.content.decode()
     assert f'href="{url("session-run", running.pk)}"' in body
+    assert "You already have an active procedure session: “Lockout procedure v1”" in body
     assert "Complete or cancel it" in body
+    assert str(running.pk) not in re.sub(r"<[^>]+>", "", body)  # only in the link's href
     assert ProcedureSession.objects.count() == 1
 
 
 def test_draft_cannot_be_started_from_the_page(user_client, user, make_sop):
     draft = make_sop(user, confirmed=False)
-    response = user_client.post(url("sop-start", draft.pk))
-    assert response.status_code == 409 and "not confirmed" in response.content.decode()
+    response = user_client.post(url("sop-start", draft.pk), follow=True)
+    assert response.redirect_chain == [(url("sop-detail", draft.pk), 302)]
+    assert "not confirmed" in response.content.decode()
     assert not ProcedureSession.objects.exists()
 
 

@@ -13,6 +13,7 @@ from worklog.exceptions import (
     CannotCancelSessionError,
     NotSessionOwnerError,
     NotSOPAuthorError,
+    NotSOPOwnerError,
     NotSupervisorError,
     ProcedureError,
     SessionLockedError,
@@ -356,7 +357,7 @@ def test_start_times_the_session_and_completion_stops_the_timer(user, sop):
     running.refresh_from_db()
     assert running.end_reason == EndReason.SWITCHED
     timer = session.timer_session
-    assert timer.is_active and timer.target == session and timer.session_type == "procedure"
+    assert timer.is_active and timer.target == session and timer.session_type == ""
     walk(session, user, ["passed", "passed", "passed"])
     timer.refresh_from_db()
     assert not timer.is_active
@@ -462,6 +463,7 @@ def test_move_reorders_tasks_and_steps(user, make_sop):
 
 
 def test_new_version_copies_into_a_draft_and_confirming_archives_the_old(user, other_user, sop):
+    other_user.groups.add(services.ensure_authors_group())
     copy = services.new_sop_version(sop=sop, user=other_user)
     assert (copy.version, copy.status, copy.created_by) == (2, SOPStatus.DRAFT, other_user)
     assert [s.instruction for s in steps_of(copy)] == [s.instruction for s in steps_of(sop)]
@@ -486,6 +488,43 @@ def test_demo_sop_is_confirmed_and_loaded_once(user):
     assert len(steps_of(sop)) == 6
     session = services.start_procedure_session(worker=user, sop=sop)
     assert session.current_step == steps_of(sop)[0]
+
+
+def test_only_its_author_or_procedure_authors_may_make_a_new_version_of_an_sop(
+    user, other_user, sop
+):
+    with pytest.raises(NotSOPOwnerError, match="members of Procedure authors"):
+        services.new_sop_version(sop=sop, user=other_user)
+    assert not SOP.all_objects.filter(previous_version=sop).exists()
+    assert services.new_sop_version(sop=sop, user=user).created_by == user
+
+
+def test_a_version_someone_else_drafted_cannot_be_confirmed_to_archive_the_original(
+    user, other_user, sop
+):
+    """The takeover: a draft of v2 by another user, "Skip the lockout", confirmed, archived v1."""
+    takeover = SOP.objects.create(
+        title=sop.title, version=2, created_by=other_user, previous_version=sop
+    )
+    task = services.add_task(sop=takeover, user=other_user, title="Lockout")
+    services.add_step(task=task, user=other_user, instruction="Skip the lockout")
+    with pytest.raises(NotSOPOwnerError):
+        services.confirm_sop(sop=takeover, user=other_user)
+    sop.refresh_from_db()
+    takeover.refresh_from_db()
+    assert (sop.status, takeover.status) == (SOPStatus.CONFIRMED, SOPStatus.DRAFT)
+    other_user.groups.add(services.ensure_authors_group())
+    other_user = type(other_user).objects.get(pk=other_user.pk)  # permissions are cached
+    services.confirm_sop(sop=takeover, user=other_user)
+    sop.refresh_from_db()
+    assert sop.status == SOPStatus.ARCHIVED
+
+
+def test_migration_creates_the_procedure_authors_group_with_its_permission(django_user_model):
+    from django.contrib.auth.models import Group
+
+    group = Group.objects.get(name=services.AUTHORS_GROUP)
+    assert list(group.permissions.values_list("codename", flat=True)) == ["manage_any_sop"]
 
 
 def test_migration_creates_the_supervisors_group_with_the_approve_permission(django_user_model):

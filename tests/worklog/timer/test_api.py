@@ -148,6 +148,25 @@ def test_sessions_range_at_the_ends_of_the_calendar_is_422(api, user, params, zo
 
 
 @pytest.mark.parametrize(
+    "params",
+    [
+        {"to": "2026-01-01T00:00:00+22:01"},
+        {"from": "2026-01-01T00:00:00-16:00"},
+        {"from": "2026-01-01T00:00:00+14:01"},
+    ],
+)
+def test_sessions_range_with_an_offset_beyond_fourteen_hours_is_422_not_500(api, user, params):
+    response = api.get("/api/v1/timer/sessions", params)
+    assert response.status_code == 422
+    assert "time-zone offset between -14:00 and +14:00" in response.json()["message"]
+
+
+def test_sessions_range_with_an_offset_of_fourteen_hours_is_answered(api, user):
+    response = api.get("/api/v1/timer/sessions", {"from": "2026-01-01T00:00:00+14:00"})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
     "authorization", [None, "Bearer wl_not-a-token", "Token abc", "Bearer "], ids=str
 )
 def test_missing_or_bad_token_is_401(authorization, user):

@@ -187,6 +187,21 @@ def test_stop_by_htmx(user_client, user):
     assert not session.is_active and session.notes == "done"
 
 
+def test_stop_after_one_minute_says_one_minute(user_client, user):
+    start_session(user, started_at=ago(seconds=90))
+    response = user_client.post(reverse("worklog:timer-stop"), headers=HTMX)
+    assert "Timer stopped after 1 minute." in response.content.decode()
+
+
+def test_week_chart_shows_a_day_with_one_minute_in_minutes(user_client, user):
+    start_session(user, started_at=ago(seconds=70))
+    stop_session(user)
+    html = user_client.get(reverse("worklog:dashboard")).content.decode()
+    chart = html.split('id="week-chart-title"')[1].split("</svg>")[0]
+    assert ">0.0<" not in chart and "0.0 hours" not in chart
+    assert ">1m<" in chart and ": 1 minute<" in chart
+
+
 def test_stop_with_nothing_running_says_so(user_client):
     response = user_client.post(reverse("worklog:timer-stop"), headers=HTMX)
     assert response.status_code == 200
