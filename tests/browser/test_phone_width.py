@@ -129,7 +129,7 @@ def test_at_390px_every_section_is_in_reach_without_sideways_scrolling(browser, 
     nav = page.locator("nav[aria-label=Main]")
     assert nav.evaluate("nav => nav.scrollWidth <= nav.clientWidth")
     links = nav.locator("a")
-    assert links.count() == 7
+    assert links.count() == 8
     for index in range(links.count()):
         link = links.nth(index)
         box = link.bounding_box()

@@ -69,7 +69,7 @@ def test_move_a_running_start_with_the_quick_buttons(signed_in_page, user, probl
     running = services.start_session(user, started_at=timezone.now() - timedelta(minutes=20))
     page = signed_in_page
     page.reload()
-    page.get_by_role("button", name="Move the start 5 minutes earlier").click()
+    page.get_by_role("button", name="−5m: the start 5 minutes earlier").click()
     expect(page.locator("#timer-announcer")).to_contain_text("Start moved")
     running.refresh_from_db()
     assert timezone.now() - running.started_at >= timedelta(minutes=25)

@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import retarget
 
+from core.display import display_name
 from decisioning.http import idempotent_view
 from decisioning.models import Decision
 from worklog.procedures import selectors, services
@@ -56,8 +57,11 @@ def _form_error(form) -> str:
 
 
 def _refusal_status(error: ProcedureError) -> int:
-    """403 for what the user may not do at all; 409 for what the SOP's state refuses."""
-    return FORBIDDEN if isinstance(error, NotSOPOwnerError) else CONFLICT
+    """403 for what the user may not do at all; 422 for a missing reason; 409 for what the
+    state refuses."""
+    if isinstance(error, NotSOPOwnerError):
+        return FORBIDDEN
+    return INVALID if isinstance(error, ReasonRequiredError) else CONFLICT
 
 
 def _open_session_message(error: ActiveProcedureSessionExistsError) -> str:
@@ -131,7 +135,7 @@ def _switched(session: ProcedureSession) -> str:
     stopped = WorkSession.objects.switched_to(session.timer_session).with_targets().first()
     if stopped is None:
         return ""
-    what = str(stopped.target) if stopped.target is not None else "no target"
+    what = display_name(stopped.target) if stopped.target is not None else "no target"
     return f" It stopped the timer on {what}."
 
 
@@ -190,11 +194,6 @@ def sop_session_cancel(request: HttpRequest, pk, session_pk) -> HttpResponse:
         return render(request, DETAIL_TEMPLATE, context, status=_refusal_status(error))
     messages.success(request, f"{session.worker.get_username()}'s session cancelled.")
     return redirect(sop)
-
-
-def _refusal_status(error: ProcedureError) -> int:
-    """A missing reason is bad input; any other refusal conflicts with the state."""
-    return INVALID if isinstance(error, ReasonRequiredError) else CONFLICT
 
 
 def _own_sop(request: HttpRequest, pk) -> SOP:

@@ -1,5 +1,6 @@
 """What the timer's services refuse a request with."""
 
+from core.display import display_name
 from worklog.exceptions import WorklogError
 
 
@@ -52,7 +53,7 @@ def describe_session(session, zone) -> str:
     """'Mon 2 Mar 09:00–10:30 (Card form)': how a message names one of the user's sessions."""
     start = session.started_at.astimezone(zone)
     stop = f"{session.stopped_at.astimezone(zone):%H:%M}" if session.stopped_at else "now"
-    target = str(session.target) if session.target_id and session.target else "no target"
+    target = display_name(session.target) if session.target_id and session.target else "no target"
     return f"{start:%a %-d %b %H:%M}–{stop} ({target})"
 
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from core.display import display_name
 from worklog.timer.models import WorkSession
 from worklog.timer.selectors import active_session
 
@@ -87,7 +88,7 @@ class RunningTimer:
         if session is None:
             return ""
         if session.target_id and session.target is not None:
-            return str(session.target)
+            return display_name(session.target)
         return "No target"
 
     @property

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
+from core.display import display_name
 from worklog.targets import target_type_for_model
 from worklog.timer.models import WorkSession
 from worklog.timer.selectors import local_day_bounds
@@ -33,7 +34,7 @@ def _target_labels(session: WorkSession) -> tuple[str, str]:
     target_type = target_type_for_model(model) if model else None
     kind = target_type.label if target_type else session.target_content_type.name.capitalize()
     target = session.target
-    return (str(target) if target is not None else "Deleted target"), kind
+    return (display_name(target) if target is not None else "Deleted target"), kind
 
 
 @dataclass

@@ -23,7 +23,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.charts import BarChart, bar_chart
-from core.display import duration_short, duration_words
+from core.display import display_name, duration_short, duration_words
 from decisioning.http import idempotent_view
 from worklog.journal.selectors import journal_draft_url
 from worklog.targets import (
@@ -213,7 +213,7 @@ def _change_response(
 
 
 def _describe(session: WorkSession) -> str:
-    return str(session.target) if session.target_id and session.target else "no target"
+    return display_name(session.target) if session.target_id and session.target else "no target"
 
 
 @require_GET
@@ -556,7 +556,7 @@ def still_working(request: HttpRequest, token: str) -> HttpResponse:
         messages.success(
             request,
             f"Timer stopped at {timezone.localtime(stopped.stopped_at):%H:%M} "
-            f"after {stopped.duration_seconds // 60} minutes.",
+            f"after {duration_words(stopped.duration_seconds)}.",
         )
     else:
         messages.info(request, "That timer had already stopped.")

@@ -82,4 +82,4 @@ def test_starting_an_sop_says_which_timer_it_stopped(user_client, user, work, ma
     response = user_client.post(reverse("worklog:sop-start", args=[sop.pk]), follow=True)
     html = response.content.decode()
     assert "the timer is running" in html
-    assert "It stopped the timer on" in html and str(work) in html
+    assert "It stopped the timer on" in html and work.display_name in html
