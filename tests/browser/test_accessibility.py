@@ -92,6 +92,11 @@ def every_page(user) -> list[tuple[str, str]]:
     return [
         ("timer-idle", reverse("worklog:dashboard")),
         ("session-edit", reverse("worklog:session-edit", args=[stopped.pk])),
+        ("timer-week", reverse("worklog:timer-week")),
+        ("timer-day", reverse("worklog:timer-day")),
+        ("session-add", reverse("worklog:session-add")),
+        ("timer-report", reverse("worklog:timer-report")),
+        ("timer-settings", reverse("worklog:timer-settings")),
         ("procedures", reverse("worklog:procedures")),
         ("sop-detail", reverse("worklog:sop-detail", args=[sop.pk])),
         ("sop-editor", reverse("worklog:sop-editor", args=[draft_sop.pk])),
