@@ -83,6 +83,9 @@
     if (!form) return;
     const field = form.querySelector('input[name="idempotency_key"]');
     if (field) field.value = newIdempotencyKey();
+    // A header swapped in a moment ago may not be wired to htmx yet; without this the press
+    // would submit the form as a full page load.
+    if (window.htmx && !form.hasAttribute("data-htmx-powered")) window.htmx.process(form);
     form.requestSubmit();
   }
 
