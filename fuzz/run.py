@@ -99,16 +99,22 @@ from core.demo import DEMO_USERNAME
 from core.models import User
 from core.services import create_api_token
 from worklog.journal.reports import generate_report
-from worklog.models import WorkLog
-from worklog.procedures.models import SOP, SOPStep
+from worklog.models import WorkLog, WorkSession
+from worklog.procedures.models import SOP, SafetyCheck, SOPStep
 from worklog.procedures import services
 
 user = User.objects.get(username=DEMO_USERNAME)
 sop = SOP.objects.get(created_by=user)
 session = services.start_procedure_session(worker=user, sop=sop)
+first_step = session.current_step
+services.record_check(session=session, user=user, step_id=first_step.pk, result="passed")
 report = generate_report(user, kind="weekly", anchor=date.today())
 ids = {
     "sessions": [session.pk],
+    "checks": list(SafetyCheck.objects.filter(session=session).values_list("pk", flat=True)),
+    "timer_sessions": list(
+        WorkSession.objects.filter(user=user).order_by("-started_at").values_list("pk", flat=True)[:20]
+    ),
     "sops": [sop.pk],
     "steps": list(SOPStep.objects.filter(task__sop=sop).values_list("pk", flat=True)),
     "worklogs": list(WorkLog.objects.filter(user=user).values_list("pk", flat=True)),
@@ -122,7 +128,7 @@ print(create_api_token(user=user, name="fuzzing")[1])
 
 
 def prepare(env: dict) -> dict[str, str]:
-    """A procedure session and a report to act on, the ids schemathesis.toml's dictionaries
+    """A procedure session with a recorded check and a report to act on, the ids schemathesis.toml's dictionaries
     offer for path and body parameters, and the demo user's token."""
     out = manage(env, "shell", "-c", PREPARE.replace("{OUT}", str(OUT)))
     return {"WORKLOG_FUZZ_TOKEN": out.strip().splitlines()[-1]}
