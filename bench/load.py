@@ -121,6 +121,18 @@ async def _client_loop(
             await asyncio.sleep(random.uniform(0.5, 1.5) * think_seconds)
 
 
+@dataclass
+class ClientGroup:
+    """Clients that send the same kind of request; groups in one run load the server together."""
+
+    name: str
+    clients: int
+    make_request: Callable[[int], Request]
+    make_client_kwargs: Callable[[int], dict]
+    expected: frozenset[int] = frozenset({200})
+    think_seconds: float = 0
+
+
 def run_load(
     name: str,
     base_url: str,
@@ -138,39 +150,54 @@ def run_load(
     With `think_seconds`, each client pauses that long after every answer, as a person would:
     the load is then paced rather than as fast as the server answers. A request maker with an
     `observe(i, response)` method sees each answer before it makes client `i`'s next request."""
-    observe = getattr(make_request, "observe", None)
+    group = ClientGroup(
+        name, clients, make_request, make_client_kwargs, frozenset(expected), think_seconds
+    )
+    return run_groups(base_url, [group], max_requests=max_requests, max_seconds=max_seconds)[0]
 
-    async def main() -> LoadResult:
-        result = LoadResult(name, clients, 0, 0, 0, 0.0, [])
+
+def run_groups(
+    base_url: str, groups: list[ClientGroup], *, max_requests: int, max_seconds: float
+) -> list[LoadResult]:
+    """Every group's clients at once, each group with its own request budget and result."""
+
+    async def run_group(group: ClientGroup, deadline: float) -> LoadResult:
+        result = LoadResult(group.name, group.clients, 0, 0, 0, 0.0, [])
         limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
         budget = [max_requests]
+        observe = getattr(group.make_request, "observe", None)
         sessions = [
-            httpx.AsyncClient(base_url=base_url, timeout=30, limits=limits, **make_client_kwargs(i))
-            for i in range(clients)
+            httpx.AsyncClient(
+                base_url=base_url, timeout=30, limits=limits, **group.make_client_kwargs(i)
+            )
+            for i in range(group.clients)
         ]
         started = time.perf_counter()
-        deadline = time.monotonic() + max_seconds
         try:
             await asyncio.gather(
                 *(
                     _client_loop(
-                        s,
-                        make_request,
+                        session,
+                        group.make_request,
                         i,
                         budget,
                         deadline,
                         result,
-                        set(expected),
-                        think_seconds,
+                        set(group.expected),
+                        group.think_seconds,
                         observe,
                     )
-                    for i, s in enumerate(sessions)
+                    for i, session in enumerate(sessions)
                 )
             )
         finally:
             result.seconds = time.perf_counter() - started
-            await asyncio.gather(*(s.aclose() for s in sessions))
+            await asyncio.gather(*(session.aclose() for session in sessions))
         return result
+
+    async def main() -> list[LoadResult]:
+        deadline = time.monotonic() + max_seconds
+        return list(await asyncio.gather(*(run_group(group, deadline) for group in groups)))
 
     # The generator's own garbage collections would pause every client at once and show up as
     # server latency: the run keeps its few objects until it ends.

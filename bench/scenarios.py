@@ -18,7 +18,7 @@ class Scenario:
     name: str
     # Called once per load run with the users taking part; returns the request maker.
     start: Callable[[list[LoadUser], int], Callable[[int], Request]]
-    auth: str = "browser"  # or "token"
+    auth: str = "browser"  # or "token", or "none" (the request carries its own credentials)
     expected: frozenset[int] = frozenset({200})
     # Called before the run, outside the timing (e.g. to create the baskets to commit).
     prepare: Callable[[list[LoadUser], int], None] | None = None
@@ -26,11 +26,41 @@ class Scenario:
     def client_kwargs(self, user: LoadUser) -> dict:
         if self.auth == "token":
             return {"headers": {"Authorization": f"Bearer {user.api_token}"}}
+        if self.auth == "none":
+            return {}
         return user.browser
 
 
 def _same(request: Request) -> Callable[[list[LoadUser], int], Callable[[int], Request]]:
     return lambda users, run: lambda index: request
+
+
+def _state_check(users: list[LoadUser], run: int) -> Callable[[int], Request]:
+    """What an open tab asks every 30 seconds, without cookies: has my timer changed since the
+    version I show? Mostly not (304); a 200 when another client of the run toggled it."""
+    from django.urls import reverse
+
+    from core.models import User
+    from worklog.timer.running import state_token, state_version
+
+    url = reverse("worklog:timer-state")
+    by_pk = User.objects.in_bulk([user.pk for user in users])
+    tokens = [state_token(by_pk[user.pk]) for user in users]
+    checks = [
+        Request(
+            "GET", f"{url}?token={token}", headers={"If-None-Match": f'"{state_version(token)}"'}
+        )
+        for token in tokens
+    ]
+    return lambda index: checks[index]
+
+
+STATE_CHECK = Scenario(
+    "timer state check",
+    _state_check,
+    auth="none",
+    expected=frozenset({200, 304}),
+)
 
 
 def _decision_create(users: list[LoadUser], run: int) -> Callable[[int], Request]:
@@ -134,6 +164,7 @@ def scenarios(item_ids: list[str], drafts_per_run: int, author_pk: int) -> list[
             "timer toggle (API)", _same(Request("POST", "/api/v1/timer/toggle")), auth="token"
         ),
         Scenario("dashboard GET", _same(Request("GET", "/"))),
+        STATE_CHECK,
         Scenario(
             "decision create",
             _decision_create,

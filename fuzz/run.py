@@ -20,7 +20,7 @@ import httpx
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "test-results" / "fuzz"
+OUT = ROOT / "fuzz" / "out"  # not under test-results/, which pytest-playwright empties
 SECRET_KEY = "fuzzing-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz-0123"
 
 
@@ -113,7 +113,9 @@ ids = {
     "sessions": [session.pk],
     "checks": list(SafetyCheck.objects.filter(session=session).values_list("pk", flat=True)),
     "timer_sessions": list(
-        WorkSession.objects.filter(user=user).order_by("-started_at").values_list("pk", flat=True)[:20]
+        WorkSession.objects.filter(user=user)
+        .order_by("-started_at")
+        .values_list("pk", flat=True)[:20]
     ),
     "sops": [sop.pk],
     "steps": list(SOPStep.objects.filter(task__sop=sop).values_list("pk", flat=True)),
@@ -128,8 +130,9 @@ print(create_api_token(user=user, name="fuzzing")[1])
 
 
 def prepare(env: dict) -> dict[str, str]:
-    """A procedure session with a recorded check and a report to act on, the ids schemathesis.toml's dictionaries
-    offer for path and body parameters, and the demo user's token."""
+    """A procedure session with a recorded check and a report to act on, the ids
+    schemathesis.toml's dictionaries offer for path and body parameters, and the demo user's
+    token."""
     out = manage(env, "shell", "-c", PREPARE.replace("{OUT}", str(OUT)))
     return {"WORKLOG_FUZZ_TOKEN": out.strip().splitlines()[-1]}
 

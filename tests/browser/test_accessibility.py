@@ -132,7 +132,7 @@ def every_page(user) -> list[tuple[str, str]]:
 DUPLICATE_IDS = """() => {
   const seen = new Map();
   document.querySelectorAll("[id]").forEach(e => seen.set(e.id, (seen.get(e.id) || 0) + 1));
-  return [...seen].filter(([, n]) => n > 1).map(([id, n]) => `duplicate id (serious): ${id} × ${n}`);
+  return [...seen].filter(([, n]) => n > 1).map(([id, n]) => `duplicate id (serious): ${id} ×${n}`);
 }"""
 
 

@@ -297,7 +297,10 @@ def add_session(request: HttpRequest, payload: AddSessionIn):
 )
 def patch_session(request: HttpRequest, session_id: UUID, payload: SessionPatch):
     session = _own_session(request, session_id)
-    given = payload.model_dump(exclude_unset=True)
+    # A field sent as null is a field not sent: it stays as it is.
+    given = payload.model_dump(exclude_none=True)
+    if not given:
+        raise ApiError(422, "nothing_to_change", "Give at least one field to change.")
     target = _target(request, given["target"] or "") if "target" in given else session.target
     facts = {
         "started_at": _aware(given.get("started_at"), request) or session.started_at,

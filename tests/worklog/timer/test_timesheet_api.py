@@ -141,6 +141,40 @@ def test_patch_corrects_a_stopped_session(api, earlier, widget, widget_target_ty
     assert earlier.target is None and earlier.notes == "longer"
 
 
+def test_patch_with_null_fields_leaves_those_fields_as_they_were(api, earlier):
+    earlier.notes, earlier.session_type = "kept", "review"
+    earlier.save()
+    url = f"{SESSIONS}/{earlier.pk}"
+    response = api.patch(
+        url,
+        {"notes": "changed", "session_type": None, "target": None},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    earlier.refresh_from_db()
+    assert (earlier.notes, earlier.session_type) == ("changed", "review")
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["null", "{}", '{"notes": null, "session_type": null, "started_at": null}'],
+    ids=["null", "no fields", "only nulls"],
+)
+def test_patch_that_changes_nothing_is_422(api, earlier, body):
+    before = WorkSession.objects.values().get(pk=earlier.pk)
+    response = api.patch(f"{SESSIONS}/{earlier.pk}", body, content_type="application/json")
+    assert response.status_code == 422
+    assert response.json()["code"] == "nothing_to_change"
+    assert WorkSession.objects.values().get(pk=earlier.pk) == before
+
+
+@pytest.mark.parametrize("body", ["[]", '"notes"', "3"])
+def test_patch_with_a_body_that_is_not_an_object_is_400(api, earlier, body):
+    response = api.patch(f"{SESSIONS}/{earlier.pk}", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["message"]
+
+
 def test_patch_moves_a_running_start_and_refuses_the_future(api, user, earlier):
     running = services.start_session(user, started_at=hours_ago(1))
     url = f"{SESSIONS}/{running.pk}"
