@@ -30,5 +30,6 @@ class CatalogConfig(AppConfig):
                     .open()
                     .select_related("basket_item__catalog_item")
                 ),
+                label_related=("basket_item__catalog_item",),
             )
         )

@@ -32,6 +32,7 @@ class WorklogConfig(AppConfig):
                 visible_to=lambda user: (
                     ProcedureSession.objects.for_worker(user).active().select_related("sop")
                 ),
+                label_related=("sop",),
             )
         )
         # Journal tasks and projects can be timed; stopping such a session offers a draft log.

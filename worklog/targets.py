@@ -35,6 +35,9 @@ class TargetType:
     # offered for timing included) with their client and project, in one query. Without it, a
     # report names the objects `visible_to` returns, under no client or project.
     placements: Callable[[User, Collection[str]], dict[str, TargetPlacement]] | None = None
+    # The relations `display_name` reads, loaded with the objects so that naming many objects
+    # costs one query per type rather than one more per object.
+    label_related: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -56,6 +59,19 @@ class Target:
     @property
     def label(self) -> str:
         return display_name(self.object)
+
+
+@dataclass(frozen=True)
+class TargetName:
+    """How a list of sessions names a session's target: its type key, id and label."""
+
+    type: str
+    id: str
+    label: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.type}:{self.id}"
 
 
 _registry: dict[str, TargetType] = {}
@@ -101,6 +117,14 @@ def search_targets(user: User, query: str, limit: int = 20) -> list[Target]:
     return found
 
 
+def _wanted_by_type(references: Iterable[tuple[int | None, str]]) -> dict[int, set[str]]:
+    wanted: dict[int, set[str]] = {}
+    for content_type_id, object_id in references:
+        if content_type_id and object_id:
+            wanted.setdefault(content_type_id, set()).add(object_id)
+    return wanted
+
+
 def resolve_target(user: User, key: str) -> Target | None:
     """The target `key` names, if its type is registered and `user` may see it; else None."""
     type_key, _, pk = key.partition(":")
@@ -119,10 +143,7 @@ def visible_targets(
 ) -> dict[tuple[int, str], Target]:
     """The targets among `(content_type_id, object_id)` pairs that `user` may still see, with one
     query per target type."""
-    wanted: dict[int, set[str]] = {}
-    for content_type_id, object_id in references:
-        if content_type_id and object_id:
-            wanted.setdefault(content_type_id, set()).add(object_id)
+    wanted = _wanted_by_type(references)
     found: dict[tuple[int, str], Target] = {}
     for content_type_id, object_ids in wanted.items():
         model = ContentType.objects.get_for_id(content_type_id).model_class()
@@ -139,10 +160,7 @@ def target_placements(
 ) -> dict[tuple[int, str], TargetPlacement]:
     """How a report names each of `(content_type_id, object_id)` that `user` may see, with one
     query per target type; references to unregistered types or to objects gone are left out."""
-    wanted: dict[int, set[str]] = {}
-    for content_type_id, object_id in references:
-        if content_type_id and object_id:
-            wanted.setdefault(content_type_id, set()).add(object_id)
+    wanted = _wanted_by_type(references)
     found: dict[tuple[int, str], TargetPlacement] = {}
     for content_type_id, object_ids in wanted.items():
         model = ContentType.objects.get_for_id(content_type_id).model_class()
@@ -155,4 +173,38 @@ def target_placements(
             objects = target_type.visible_to(user).filter(pk__in=object_ids)
             placed = {str(obj.pk): TargetPlacement(str(obj)) for obj in objects}
         found.update(((content_type_id, pk), placement) for pk, placement in placed.items())
+    return found
+
+
+def _valid_pks(model: type[models.Model], object_ids: Iterable[str]) -> list:
+    """The ids that can name a row of `model`; a malformed one (not a UUID) names none."""
+    valid = []
+    for object_id in object_ids:
+        try:
+            valid.append(model._meta.pk.to_python(object_id))
+        except ValidationError:
+            continue
+    return valid
+
+
+def target_names(
+    references: Iterable[tuple[int | None, str]],
+) -> dict[tuple[int, str], TargetName]:
+    """The names of the objects among `(content_type_id, object_id)` pairs, with one query per
+    target type. A session's history keeps its target's name after the target is finished,
+    hidden or soft-deleted, so objects are read whether or not anyone may still time them; only
+    rows gone from the table are left out."""
+    found: dict[tuple[int, str], TargetName] = {}
+    for content_type_id, object_ids in _wanted_by_type(references).items():
+        content_type = ContentType.objects.get_for_id(content_type_id)
+        model = content_type.model_class()
+        if model is None:
+            continue
+        target_type = target_type_for_model(model)
+        related = target_type.label_related if target_type else ()
+        objects = model._base_manager.filter(pk__in=_valid_pks(model, object_ids))
+        type_key = f"{content_type.app_label}.{content_type.model}"
+        for obj in objects.select_related(*related) if related else objects:
+            object_id = obj._meta.pk.value_to_string(obj)
+            found[(content_type_id, object_id)] = TargetName(type_key, object_id, display_name(obj))
     return found

@@ -145,6 +145,31 @@ def active_session(user) -> WorkSession | None:
     )
 
 
+# The columns the API's list of sessions writes, the target's two last.
+LISTED_SESSION_COLUMNS = (
+    "id",
+    "started_at",
+    "stopped_at",
+    "duration_seconds",
+    "end_reason",
+    "session_type",
+    "notes",
+    "target_content_type_id",
+    "target_id",
+)
+
+
+def listed_sessions(user, *, start: datetime, end: datetime, limit: int):
+    """The first `limit` of the user's sessions overlapping [start, end), oldest first, as rows
+    of LISTED_SESSION_COLUMNS (a list of sessions reads columns, not model instances)."""
+    return list(
+        WorkSession.objects.for_user(user)
+        .in_range(start, end)
+        .order_by("started_at")
+        .values_list(*LISTED_SESSION_COLUMNS)[:limit]
+    )
+
+
 TODAY_LIST_LIMIT = 10
 
 
