@@ -20,6 +20,9 @@ class Request:
     json: dict | None = None
     # An Idempotency-Key the request carries, so the run can count how often each key executed.
     idempotency_key: str | None = None
+    # For a scenario of several kinds of request: the kind, under which the run also counts and
+    # times these requests on their own.
+    label: str = ""
 
 
 @dataclass
@@ -35,15 +38,19 @@ class LoadResult:
     transport_errors: dict[str, int] = field(default_factory=dict)
     # Per idempotency key: how many 2xx answers were executions rather than replays.
     executions_per_key: dict[str, int] = field(default_factory=dict)
+    # Per request label: the answers' latencies, the first answer of each client left out.
+    latencies_by_label: dict[str, list[float]] = field(default_factory=dict)
+    requests_by_label: dict[str, int] = field(default_factory=dict)
 
     @property
     def throughput(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
 
-    def percentile(self, p: int) -> float:
-        if len(self.latencies_ms) < 2:
-            return self.latencies_ms[0] if self.latencies_ms else 0.0
-        return statistics.quantiles(self.latencies_ms, n=100, method="inclusive")[p - 1]
+    def percentile(self, p: int, latencies: list[float] | None = None) -> float:
+        latencies = self.latencies_ms if latencies is None else latencies
+        if len(latencies) < 2:
+            return latencies[0] if latencies else 0.0
+        return statistics.quantiles(latencies, n=100, method="inclusive")[p - 1]
 
     def as_dict(self) -> dict:
         return {
@@ -58,6 +65,18 @@ class LoadResult:
             "p95_ms": round(self.percentile(95), 2),
             "p99_ms": round(self.percentile(99), 2),
             "transport_errors": self.transport_errors,
+            **({"by_label": self._by_label()} if self.requests_by_label else {}),
+        }
+
+    def _by_label(self) -> dict[str, dict]:
+        return {
+            label: {
+                "requests": requests,
+                "rps": round(requests / self.seconds, 1) if self.seconds else 0.0,
+                "p50_ms": round(self.percentile(50, self.latencies_by_label.get(label, [])), 2),
+                "p99_ms": round(self.percentile(99, self.latencies_by_label.get(label, [])), 2),
+            }
+            for label, requests in self.requests_by_label.items()
         }
 
     @property
@@ -106,8 +125,14 @@ async def _client_loop(
                 executions = result.executions_per_key.setdefault(request.idempotency_key, 0)
                 result.executions_per_key[request.idempotency_key] = executions + (not replayed)
         if not first:  # the first request also opens the client's connection: not timed
-            result.latencies_ms.append((time.perf_counter() - started) * 1000)
+            latency = (time.perf_counter() - started) * 1000
+            result.latencies_ms.append(latency)
+            if request.label:
+                result.latencies_by_label.setdefault(request.label, []).append(latency)
         first = False
+        if request.label:
+            requests = result.requests_by_label.get(request.label, 0)
+            result.requests_by_label[request.label] = requests + 1
         if observe:
             observe(client_index, response)
         result.requests += 1

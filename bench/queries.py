@@ -82,6 +82,11 @@ def _api_toggle(token: str) -> Callable[[Client], Callable[[], object]]:
     return lambda client: lambda: hotkey.generic("POST", "/api/v1/timer/toggle")
 
 
+def _api_sessions(token: str) -> Callable[[Client], Callable[[], object]]:
+    reader = Client(headers={"Authorization": f"Bearer {token}"})
+    return lambda client: lambda: reader.get("/api/v1/timer/sessions")
+
+
 def timer_kind(token: str) -> Kind:
     return Kind(
         "timer sessions",
@@ -97,6 +102,7 @@ def timer_kind(token: str) -> Kind:
                 ),
             ),
             Page("timer toggle (API)", _api_toggle(token)),
+            Page("sessions API (the last 7 days)", _api_sessions(token)),
             Page(
                 "timer month report",
                 lambda client: lambda: client.get("/timer/report/", {"preset": "last_month"}),

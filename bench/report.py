@@ -76,8 +76,10 @@ def markdown(results: dict) -> str:
                 "ok" if not row["violations"] else f"**{row['violations']}**",
             ]
             for row in results["load"]
+            if row.get("floor", "floor") == "floor"
         ],
     )
+    out += _reading(results)
     out += ["", "**The bar**", ""]
     out += _table(
         ["check", "value", "passed"],
@@ -118,3 +120,73 @@ def markdown(results: dict) -> str:
             "(the plans are in the JSON).",
         ]
     return "\n".join(out) + "\n"
+
+
+def _reading(results: dict) -> list[str]:
+    """The reading rows beside the read floor, and the sessions API's cost per row."""
+    rows = [row for row in results["load"] if row.get("floor") == "read floor"]
+    out = []
+    if rows:
+        out += [
+            "",
+            "**Reading** (each user's week of 1,000 sessions, and for switch + week read its "
+            "current week; ratios to the read floor at the same concurrency)",
+            "",
+        ]
+        out += _table(
+            [
+                "action",
+                "clients",
+                "mode",
+                "req/s",
+                "switches/s",
+                "p50 ms",
+                "week read p50 ms",
+                "p99 ms",
+                "errors",
+                "5xx",
+                "req/s vs read floor",
+                "p50 vs read floor",
+                "invariants",
+            ],
+            [
+                [
+                    row["name"],
+                    row["clients"],
+                    row["mode"],
+                    row["rps"],
+                    row.get("by_label", {}).get("switch", {}).get("rps", "–"),
+                    row["p50_ms"],
+                    row.get("by_label", {}).get("week read", {}).get("p50_ms", "–"),
+                    row["p99_ms"],
+                    row["errors"],
+                    row["server_errors"],
+                    f"{row['rps_vs_floor']:.0%}",
+                    f"{row['p50_vs_floor']:.1f}×",
+                    "ok" if not row["violations"] else f"**{row['violations']}**",
+                ]
+                for row in rows
+            ],
+        )
+    per_row = results.get("per_row")
+    if per_row:
+        out += [
+            "",
+            "**The sessions API per row** (in-process, whole request, median; weeks of 10 to "
+            "10,000 sessions; µs per row beyond the 10 row week's time)",
+            "",
+        ]
+        out += _table(
+            ["rows", "API ms", "read floor ms", "API µs per row", "read floor µs per row"],
+            [
+                [
+                    f"{size['rows']:,}",
+                    size["api_ms"],
+                    size["floor_ms"],
+                    size.get("api_us_per_row", "–"),
+                    size.get("floor_us_per_row", "–"),
+                ]
+                for size in per_row["sizes"]
+            ],
+        )
+    return out

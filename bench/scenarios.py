@@ -22,6 +22,8 @@ class Scenario:
     expected: frozenset[int] = frozenset({200})
     # Called before the run, outside the timing (e.g. to create the baskets to commit).
     prepare: Callable[[list[LoadUser], int], None] | None = None
+    # The floor scenario its figures are given as ratios to.
+    floor: str = "floor"
 
     def client_kwargs(self, user: LoadUser) -> dict:
         if self.auth == "token":
@@ -61,6 +63,71 @@ STATE_CHECK = Scenario(
     auth="none",
     expected=frozenset({200, 304}),
 )
+
+
+READ_FLOOR = "read floor"
+
+
+def _switch_then_week_read(users: list[LoadUser], run: int) -> Callable[[int], Request]:
+    """Each client, as fast as it can, switches its timer and then reads its current week of
+    sessions (the week grows by one session per switch)."""
+    from bench.reading import monday, week_query
+
+    switch = Request("POST", "/api/v1/timer/start", label="switch")
+    week_read = Request("GET", f"/api/v1/timer/sessions?{week_query(monday(0))}", label="week read")
+    sent = [count() for _ in users]
+    return lambda index: week_read if next(sent[index]) % 2 else switch
+
+
+def _reading_week(path: str, query: str = "") -> Callable[[list[LoadUser], int], Callable]:
+    """A GET of `path` about each user's reading week (bench.reading): `{week}` in `query` is
+    replaced by the API's from/to, `{monday}` by the week's first day."""
+
+    def start(users: list[LoadUser], run: int) -> Callable[[int], Request]:
+        from bench.reading import reading_monday, week_query
+
+        first_day = reading_monday()
+        filled = query.format(week=week_query(first_day), monday=f"{first_day:%Y-%m-%d}")
+        request = Request("GET", f"{path}?{filled}")
+        return lambda index: request
+
+    return start
+
+
+def reading_scenarios() -> list[Scenario]:
+    """The read floor first: the other reading figures are also given as ratios to it."""
+    report = "period=week&date={monday}"
+    return [
+        Scenario(
+            READ_FLOOR, _reading_week("/bench/read-floor", "{week}"), "token", floor=READ_FLOOR
+        ),
+        Scenario(
+            "week read (API)",
+            _reading_week("/api/v1/timer/sessions", "{week}"),
+            "token",
+            floor=READ_FLOOR,
+        ),
+        Scenario(
+            "switch + week read (API)",
+            _switch_then_week_read,
+            "token",
+            expected=frozenset({200, 201}),
+            floor=READ_FLOOR,
+        ),
+        Scenario("week page", _reading_week("/timer/week/", "date={monday}"), floor=READ_FLOOR),
+        Scenario("day page", _reading_week("/timer/day/", "date={monday}"), floor=READ_FLOOR),
+        Scenario("timer report", _reading_week("/timer/report/", report), floor=READ_FLOOR),
+        Scenario(
+            "timer report CSV",
+            _reading_week("/timer/report/download/", report + "&format=csv"),
+            floor=READ_FLOOR,
+        ),
+        Scenario(
+            "timer report XLSX",
+            _reading_week("/timer/report/download/", report + "&format=xlsx"),
+            floor=READ_FLOOR,
+        ),
+    ]
 
 
 def _decision_create(users: list[LoadUser], run: int) -> Callable[[int], Request]:
@@ -182,4 +249,5 @@ def scenarios(item_ids: list[str], drafts_per_run: int, author_pk: int) -> list[
             prepare=prepare_checks,
             expected=frozenset({200, 302}),  # 302: a new start after a completed walk
         ),
+        *reading_scenarios(),
     ]

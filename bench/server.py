@@ -70,7 +70,7 @@ def free_port() -> int:
 def gunicorn(database_url: str, workers: int):
     """Yields (base_url, master pid) of a running gunicorn, configured as `make serve` runs it
     (config/gunicorn.conf.py); stops it afterwards."""
-    port = free_port()
+    port = int(os.environ.get("BENCH_PORT") or 0) or free_port()
     process = subprocess.Popen(
         [
             sys.executable,

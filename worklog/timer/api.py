@@ -208,7 +208,7 @@ def sessions(request: HttpRequest, filters: Query[SessionsQuery]):
     start = _aware(filters.start, request) or end - timedelta(days=7)
     if end <= start:
         raise ApiError(422, "invalid_range", "'to' must be after 'from'.")
-    rows = listed_sessions(request.user, start=start, end=end, limit=MAX_LISTED_SESSIONS)
+    rows = list(listed_sessions(request.user, start=start, end=end, limit=MAX_LISTED_SESSIONS))
     return api.create_response(request, _sessions_out(rows), status=200)
 
 

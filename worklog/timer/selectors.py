@@ -19,6 +19,7 @@ from django.db.models import (
     Max,
     OuterRef,
     Q,
+    QuerySet,
     Sum,
     Value,
     Window,
@@ -159,10 +160,10 @@ LISTED_SESSION_COLUMNS = (
 )
 
 
-def listed_sessions(user, *, start: datetime, end: datetime, limit: int):
+def listed_sessions(user, *, start: datetime, end: datetime, limit: int) -> QuerySet:
     """The first `limit` of the user's sessions overlapping [start, end), oldest first, as rows
     of LISTED_SESSION_COLUMNS (a list of sessions reads columns, not model instances)."""
-    return list(
+    return (
         WorkSession.objects.for_user(user)
         .in_range(start, end)
         .order_by("started_at")
