@@ -37,6 +37,17 @@ def _target_labels(session: WorkSession) -> tuple[str, str]:
     return (display_name(target) if target is not None else "Deleted target"), kind
 
 
+def _add_clock_times(session: WorkSession, zone) -> None:
+    """The local times a session's row shows, written once here rather than by a template
+    filter per use: a week's rows are many ('D j M, H:i' as Django writes it in English)."""
+    started = session.started_at.astimezone(zone)
+    session.start_clock = f"{started:%H:%M}"
+    session.start_moment = f"{started:%a} {started.day} {started:%b}, {started:%H:%M}"
+    session.stop_clock = (
+        f"{session.stopped_at.astimezone(zone):%H:%M}" if session.stopped_at else ""
+    )
+
+
 @dataclass
 class TimesheetDay:
     day: date
@@ -102,7 +113,7 @@ def timesheet(user, first_day: date, day_count: int, *, now: datetime | None = N
     )
     rows: dict[tuple, GridRow] = {}
     for session in sessions:
-        session.local_started = session.started_at.astimezone(zone)
+        _add_clock_times(session, zone)
         label, kind = _target_labels(session)
         session.target_label, session.target_kind = label, kind
         row = rows.setdefault(

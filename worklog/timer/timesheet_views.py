@@ -1,12 +1,15 @@
 """The timesheet's pages: a week as a grid with its sessions day by day, one day with its
 timeline, and adding time the user forgot to track."""
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
+from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import urlencode
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -46,6 +49,28 @@ def _bad_day(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _path_with_pk(name: str) -> Callable[[object], str]:
+    """`reverse(name, args=[pk])` for a page's many sessions at the cost of one reverse."""
+    placeholder = str(UUID(int=0))
+    before, after = reverse(name, args=[placeholder]).split(placeholder)
+    return lambda pk: f"{before}{pk}{after}"
+
+
+def _add_links(sessions: list[WorkSession]) -> None:
+    """The paths each session's row links to or posts to."""
+    edit, continue_, delete = (
+        _path_with_pk(f"worklog:session-{action}") for action in ("edit", "continue", "delete")
+    )
+    add = reverse("worklog:session-add")
+    for session in sessions:
+        session.links = {
+            "edit": edit(session.pk),
+            "continue": continue_(session.pk),
+            "delete": delete(session.pk),
+            "duplicate": f"{add}?duplicate={session.pk}",
+        }
+
+
 def _deleted_session(request: HttpRequest) -> WorkSession | None:
     """The session just deleted from this page (`?deleted=<id>`), for its Undo."""
     pk = request.GET.get("deleted", "")
@@ -63,6 +88,7 @@ def week(request: HttpRequest) -> HttpResponse:
     if day is None:
         return _bad_day(request)
     sheet = week_timesheet(request.user, day)
+    _add_links(sheet.sessions)
     first = sheet.first_day
     context = {
         "sheet": sheet,
@@ -72,6 +98,7 @@ def week(request: HttpRequest) -> HttpResponse:
         "chosen_day": day,
         "deleted_session": _deleted_session(request),
         "here": request.get_full_path(),
+        "here_encoded": urlencode(request.get_full_path()),
     }
     return render(request, WEEK_TEMPLATE, context)
 
@@ -82,6 +109,7 @@ def day(request: HttpRequest) -> HttpResponse:
     if chosen is None:
         return _bad_day(request)
     sheet = timesheet(request.user, chosen, 1)
+    _add_links(sheet.sessions)
     the_day = sheet.days[0]
     context = {
         "sheet": sheet,
@@ -91,6 +119,7 @@ def day(request: HttpRequest) -> HttpResponse:
         "next_day": chosen + timedelta(days=1),
         "deleted_session": _deleted_session(request),
         "here": request.get_full_path(),
+        "here_encoded": urlencode(request.get_full_path()),
     }
     return render(request, DAY_TEMPLATE, context)
 
