@@ -128,17 +128,18 @@ def load(
 
     users = seed.create_load_users(max(levels))
     item_ids = seed.create_catalog_items(users[0].pk)
-    reading.create_reading_weeks(users)
+    readers = reading.create_readers(max(levels))
     rows = []
     floor: dict[tuple[str, str, int], dict] = {}
     run_ids = count(1)
     for scenario in scenarios(item_ids, DRAFTS_PER_RUN, users[0].pk):
         if only and scenario.name not in FLOORS and not any(part in scenario.name for part in only):
             continue
+        taking_part = readers if scenario.floor == READ_FLOOR else users
         # Warm every worker's caches (templates, content types, connections) first.
         _one_run(
             scenario,
-            users[: min(10, max(levels))],
+            taking_part[: min(10, max(levels))],
             next(run_ids),
             base_url,
             max_requests=WARM_UP_REQUESTS,
@@ -149,7 +150,7 @@ def load(
         for mode, clients, think in runs:
             result = _one_run(
                 scenario,
-                users[:clients],
+                taking_part[:clients],
                 next(run_ids),
                 base_url,
                 max_requests=requests,
