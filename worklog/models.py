@@ -41,6 +41,7 @@ from worklog.procedures.models import (
     SOPStep,
     SOPTask,
 )
+from worklog.teams.models import LockPeriod, Team, TimesheetWeek, WeekState
 from worklog.timer.models import (
     EndReason,
     NoticeAnswer,
@@ -52,6 +53,10 @@ from worklog.timer.models import (
 )
 
 __all__ = [
+    "LockPeriod",
+    "Team",
+    "TimesheetWeek",
+    "WeekState",
     "SOP",
     "CheckResult",
     "EndReason",

@@ -30,6 +30,7 @@ from worklog.procedures.exceptions import (
     SOPNotConfirmedError,
     SOPNotFoundError,
     StepNotCurrentError,
+    TimeLockedError,
 )
 from worklog.procedures.models import SOP, ProcedureSession, SafetyCheck
 
@@ -42,6 +43,7 @@ MAX_OFFSET = 1_000_000
 ERROR_STATUS = {
     ActiveProcedureSessionExistsError: 409,
     SessionLockedError: 409,
+    TimeLockedError: 409,
     SessionNotActiveError: 409,
     StepNotCurrentError: 409,
     SessionNotApprovableError: 409,

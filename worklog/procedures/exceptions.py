@@ -73,6 +73,12 @@ class ActiveProcedureSessionExistsError(ProcedureError):
         )
 
 
+class TimeLockedError(ProcedureError):
+    """The change would stop the session's timer inside a locked week of the worker's time."""
+
+    code = "week_locked"
+
+
 class SessionLockedError(ProcedureError):
     code = "session_locked"
 

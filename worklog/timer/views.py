@@ -212,6 +212,12 @@ def _change_response(
     return render(request, "worklog/timer/swap.html", context)
 
 
+def _refused(request: HttpRequest, error: InvalidSessionTimesError) -> HttpResponse:
+    """A change the services refused (a locked week): the timer as it is, with the reason."""
+    messages.error(request, str(error))
+    return _timer_response(request, announcement=str(error), status=409)
+
+
 def _describe(session: WorkSession) -> str:
     return display_name(session.target) if session.target_id and session.target else "no target"
 
@@ -241,12 +247,15 @@ def start(request: HttpRequest) -> HttpResponse:
         # Still a 404, but one htmx can swap in: the dashboard as it is, with the reason.
         messages.error(request, "That is not something you can time.")
         return _timer_response(request, status=404)
-    session = services.start_session(
-        request.user,
-        target=target.object if target else None,
-        session_type=form.cleaned_data["session_type"],
-        notes=form.cleaned_data["notes"],
-    )
+    try:
+        session = services.start_session(
+            request.user,
+            target=target.object if target else None,
+            session_type=form.cleaned_data["session_type"],
+            notes=form.cleaned_data["notes"],
+        )
+    except InvalidSessionTimesError as error:
+        return _refused(request, error)
     return _change_response(
         request,
         announcement=f"Timer started: {_describe(session)}.",
@@ -266,6 +275,8 @@ def stop(request: HttpRequest) -> HttpResponse:
     except NoActiveSessionError:
         messages.warning(request, "No session is running.")
         return _timer_response(request, announcement="No session is running.")
+    except InvalidSessionTimesError as error:
+        return _refused(request, error)
     return _change_response(
         request,
         announcement=f"Timer stopped after {duration_words(session.duration_seconds)}.",
@@ -277,7 +288,10 @@ def stop(request: HttpRequest) -> HttpResponse:
 @idempotent_view
 def toggle(request: HttpRequest) -> HttpResponse:
     """The keyboard shortcut's action, from any page."""
-    session = services.toggle_session(request.user)
+    try:
+        session = services.toggle_session(request.user)
+    except InvalidSessionTimesError as error:
+        return _refused(request, error)
     # Toggling starts without a target, or stops: the recent targets stay as they are.
     if session.is_active:
         return _change_response(
@@ -400,8 +414,14 @@ def session_edit(request: HttpRequest, pk) -> HttpResponse:
 @idempotent_view
 def session_delete(request: HttpRequest, pk) -> HttpResponse:
     session = _own_session(request, pk)
-    services.delete_session(session=session)
     back = _safe_next(request)
+    try:
+        services.delete_session(session=session)
+    except InvalidSessionTimesError as error:
+        if back and not request.htmx:
+            messages.error(request, f"Could not delete the session: {error}")
+            return redirect(back)
+        return _refused(request, error)
     if back and not request.htmx:
         # The page the row was on offers the Undo.
         separator = "&" if "?" in back else "?"
@@ -431,9 +451,15 @@ def session_restore(request: HttpRequest, pk) -> HttpResponse:
 @idempotent_view
 def session_continue(request: HttpRequest, pk) -> HttpResponse:
     """Start the same target, type and notes as a listed session, now."""
-    session = services.continue_session(session=_own_session(request, pk))
-    announcement = f"Timer started: {_describe(session)}."
     back = _safe_next(request)
+    try:
+        session = services.continue_session(session=_own_session(request, pk))
+    except InvalidSessionTimesError as error:
+        if back and not request.htmx:
+            messages.error(request, str(error))
+            return redirect(back)
+        return _refused(request, error)
+    announcement = f"Timer started: {_describe(session)}."
     if back and not request.htmx:
         messages.success(request, announcement)
         return redirect(back)
@@ -550,6 +576,9 @@ def still_working(request: HttpRequest, token: str) -> HttpResponse:
     except NoticeAlreadyAnsweredError:
         notice.refresh_from_db()
         return render(request, page, context, status=410)
+    except InvalidSessionTimesError as error:
+        messages.error(request, str(error))
+        return redirect("worklog:dashboard")
     if keep_running:
         messages.success(request, "Your timer keeps running; you will not be asked about it again.")
     elif stopped is not None:
