@@ -136,3 +136,43 @@ def team_week(team: Team, first_day: date, *, now: datetime | None = None) -> Te
             )
         )
     return TeamWeek(team=team, days=days, rows=rows)
+
+
+DECISION_LABELS = {
+    "timesheet_week.submitted": "Submitted",
+    "timesheet_week.approved": "Approved",
+    "timesheet_week.rejected": "Rejected",
+    "timesheet_week.unlocked": "Unlocked",
+    "timesheet_week.locked_change_refused": "Change refused",
+}
+
+
+@dataclass
+class WeekPanel:
+    """What the week page says about the week's approval, for `viewer` looking at `owner`'s
+    week."""
+
+    week: TimesheetWeek
+    trail: list[Decision]
+    reminder: TimesheetWeek | None
+    can_submit: bool
+    can_decide: bool
+    can_unlock: bool
+    read_only: bool
+
+
+def week_panel(owner, viewer, first_day: date, *, today: date) -> WeekPanel:
+    week = week_of(owner, first_day)
+    trail = week_trail(week)
+    for decision in trail:
+        decision.label = DECISION_LABELS.get(decision.decision_type, decision.decision_type)
+    read_only = owner.pk != viewer.pk
+    return WeekPanel(
+        week=week,
+        trail=trail,
+        reminder=None if read_only else previous_week_unsubmitted(owner, today=today),
+        can_submit=not read_only and week.state in (WeekState.OPEN, WeekState.REJECTED),
+        can_decide=read_only and week.state == WeekState.SUBMITTED,
+        can_unlock=viewer.is_superuser and week.state == WeekState.APPROVED,
+        read_only=read_only,
+    )
