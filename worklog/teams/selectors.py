@@ -40,7 +40,7 @@ def week_of(user, day: date) -> TimesheetWeek:
 
 def week_trail(week: TimesheetWeek) -> list[Decision]:
     """The week's decisions, oldest first."""
-    if week.pk is None:
+    if week._state.adding:
         return []
     return list(
         Decision.objects.for_target(week)
