@@ -41,7 +41,14 @@ from worklog.procedures.models import (
     SOPStep,
     SOPTask,
 )
-from worklog.teams.models import LockPeriod, Team, TimesheetWeek, WeekState
+from worklog.teams.models import (
+    LockPeriod,
+    ReminderKind,
+    Team,
+    TimesheetWeek,
+    WeekReminder,
+    WeekState,
+)
 from worklog.timer.models import (
     EndReason,
     NoticeAnswer,
@@ -54,6 +61,8 @@ from worklog.timer.models import (
 
 __all__ = [
     "LockPeriod",
+    "ReminderKind",
+    "WeekReminder",
     "Team",
     "TimesheetWeek",
     "WeekState",

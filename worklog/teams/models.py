@@ -161,3 +161,34 @@ class LockPeriod(models.Model):
         if not days:
             return None
         return local_day_bounds(max(days), zone)[0]
+
+
+class ReminderKind(models.TextChoices):
+    SUBMIT = "submit", "Submit last week"
+    APPROVE = "approve", "Weeks waiting for approval"
+
+
+class WeekReminder(models.Model):
+    """One Monday email: to a member whose previous week is not submitted, or to a manager with
+    weeks waiting. The database keeps one per recipient, week and kind, which is what stops two
+    workers from sending it twice."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="week_reminders"
+    )
+    week_start = models.DateField(help_text="The first day of the week the reminder is about.")
+    kind = models.CharField(max_length=16, choices=ReminderKind.choices)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "week reminder"
+        verbose_name_plural = "week reminders"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "week_start", "kind"],
+                name="worklog_one_week_reminder_per_recipient_week_and_kind",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} to {self.recipient} ({self.week_start})"

@@ -3,22 +3,37 @@ timer's lock, see `worklog.teams.locks`), then the week's row: two managers appr
 run one after the other, and the second finds the week approved. Every submission, approval,
 rejection and unlock is a Decision about the week; an unlock supersedes the approval."""
 
-from datetime import date
+import logging
+from datetime import date, datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from decisioning.models import Decision, DecisionOutcome
 from decisioning.services import record_decision
+from worklog.teams.emails import send_reminder_email
 from worklog.teams.exceptions import (
     NoteRequiredError,
     NotTeamManagerError,
     SelfApprovalError,
     WeekStateError,
 )
-from worklog.teams.models import LockPeriod, Team, TimesheetWeek, WeekState
-from worklog.teams.selectors import manages_user
+from worklog.teams.models import (
+    LockPeriod,
+    ReminderKind,
+    Team,
+    TimesheetWeek,
+    WeekReminder,
+    WeekState,
+)
+from worklog.teams.selectors import (
+    manages_user,
+    previous_week_unsubmitted,
+    week_start,
+    weeks_waiting_for,
+)
 from worklog.timer.exceptions import describe_session
 from worklog.timer.models import WorkSession
 
@@ -26,6 +41,8 @@ SUBMIT_DECISION = "timesheet_week.submitted"
 APPROVAL_DECISION = "timesheet_week.approved"
 REJECTION_DECISION = "timesheet_week.rejected"
 UNLOCK_DECISION = "timesheet_week.unlocked"
+
+logger = logging.getLogger(__name__)
 
 
 def _lock_user(user_id) -> None:
@@ -197,3 +214,54 @@ def add_team_member(*, team: Team, manager, member) -> None:
 def remove_team_member(*, team: Team, manager, member) -> None:
     _managed(team, manager)
     team.members.remove(member)
+
+
+# Monday reminders.
+
+REMINDER_HOUR = 8
+
+
+def _remind(user, week_start: date, kind: str, waiting: int = 0) -> WeekReminder | None:
+    """Send one reminder unless it was sent: the row and the email go together. A second
+    worker's insert of the same row waits for the first's transaction and then finds it (the
+    unique constraint); a failed send rolls the row back so that the next run tries again."""
+    with transaction.atomic():
+        reminder, created = WeekReminder.objects.get_or_create(
+            recipient=user, week_start=week_start, kind=kind
+        )
+        if not created:
+            return None
+        send_reminder_email(reminder, waiting=waiting)
+    return reminder
+
+
+def send_week_reminders(*, now: datetime | None = None) -> list[WeekReminder]:
+    """On Monday from REMINDER_HOUR in each user's zone: remind members whose previous week is
+    neither submitted nor approved, and managers with weeks waiting for them; each once per
+    week. One failure does not hold up the others."""
+    now = now or timezone.now()
+    sent = []
+    people = (
+        get_user_model()
+        .objects.filter(Q(teams__isnull=False) | Q(managed_teams__isnull=False))
+        .exclude(email="")
+        .distinct()
+    )
+    for user in people:
+        local = now.astimezone(user.zone)
+        if local.weekday() != 0 or local.hour < REMINDER_HOUR:
+            continue
+        last_week = week_start(local.date(), user.week_start) - timedelta(days=7)
+        try:
+            if previous_week_unsubmitted(user, today=local.date()) and (
+                reminder := _remind(user, last_week, ReminderKind.SUBMIT)
+            ):
+                sent.append(reminder)
+            waiting = weeks_waiting_for(user).count()
+            if waiting and (
+                reminder := _remind(user, last_week, ReminderKind.APPROVE, waiting=waiting)
+            ):
+                sent.append(reminder)
+        except Exception:
+            logger.exception("Could not send the week reminders of user %s", user.pk)
+    return sent
