@@ -20,6 +20,7 @@ from worklog.procedures.exceptions import (
     NotSessionOwnerError,
     NotSOPOwnerError,
     NotSupervisorError,
+    OwnSessionError,
     ProcedureError,
     SessionLockedError,
     SessionNotActiveError,
@@ -54,6 +55,7 @@ ERROR_STATUS = {
     CannotCancelSessionError: 403,
     NotSOPOwnerError: 403,
     NotSupervisorError: 403,
+    OwnSessionError: 403,
     SOPNotFoundError: 404,
 }
 

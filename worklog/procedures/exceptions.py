@@ -130,6 +130,16 @@ class CannotCancelSessionError(NotSessionOwnerError):
         )
 
 
+class OwnSessionError(ProcedureError):
+    """A supervisor, even a superuser, does not approve or override a session they ran
+    themselves: a second person must."""
+
+    code = "own_session"
+
+    def __init__(self, what: str):
+        super().__init__(f"You ran this session yourself: another supervisor must {what} it.")
+
+
 class NotSupervisorError(ProcedureError):
     code = "not_supervisor"
 

@@ -24,6 +24,7 @@ from worklog.procedures.exceptions import (
     NotSOPAuthorError,
     NotSOPOwnerError,
     NotSupervisorError,
+    OwnSessionError,
     ProcedureError,
     ReasonRequiredError,
     SessionLockedError,
@@ -577,6 +578,8 @@ def approve_procedure_session(
         raise NotSupervisorError()
 
     def change(current: ProcedureSession) -> Decision:
+        if current.worker_id == supervisor.pk:
+            raise OwnSessionError("approve")
         if not current.is_completed:
             raise SessionNotApprovableError(
                 "Only a completed session can be approved; this one is "
@@ -606,6 +609,8 @@ def override_procedure_lock(*, session: ProcedureSession, supervisor, reason: st
     reason = _required_reason(reason, "overriding the lock")
     _lock_user(session.worker_id)
     current = ProcedureSession.objects.select_for_update().get(pk=session.pk)
+    if current.worker_id == supervisor.pk:
+        raise OwnSessionError("override the lock of")
     if not current.locked:
         raise SessionNotLockedError(current)
     decision = record_decision(
@@ -639,6 +644,8 @@ def reopen_procedure_session(*, session: ProcedureSession, supervisor, reason: s
     reason = _required_reason(reason, "reopening the session")
 
     def change(current: ProcedureSession) -> Decision:
+        if current.worker_id == supervisor.pk:
+            raise OwnSessionError("approve")
         if not current.is_completed:
             raise SessionNotCompletedError(current, "reopened")
         # The worker's row is locked (by _mutate), so no start can slip in meanwhile.
