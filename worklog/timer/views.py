@@ -31,6 +31,7 @@ from worklog.targets import (
     search_targets,
     target_types,
 )
+from worklog.teams.selectors import managed_team
 from worklog.timer import exports, forms, reports, services
 from worklog.timer.emails import (
     STILL_WORKING_LINK_VALIDITY,
@@ -637,7 +638,28 @@ def _report_form(request: HttpRequest, data, **kwargs) -> forms.TimerReportForm:
     return forms.TimerReportForm(data, today=today, week_start=user.week_start, **kwargs)
 
 
-def _report_params(period: reports.Period, rounding: reports.Rounding) -> list[tuple[str, str]]:
+def _report_team(request: HttpRequest):
+    """The team whose report a manager asked for (`?team=`), or None; 404 for any team the user
+    does not manage."""
+    pk = request.GET.get("team") or request.POST.get("team")
+    if not pk:
+        return None
+    try:
+        team = managed_team(request.user, pk)
+    except ValidationError:
+        team = None
+    if team is None:
+        raise Http404("No such team of yours.")
+    return team
+
+
+def _team_members(team) -> tuple[int, ...]:
+    return tuple(team.members.values_list("pk", flat=True)) if team else ()
+
+
+def _report_params(
+    period: reports.Period, rounding: reports.Rounding, team=None
+) -> list[tuple[str, str]]:
     """The query naming this report exactly: for links and the download form."""
     if period.kind == reports.PeriodKind.CUSTOM:
         params = [("start", period.first_day.isoformat()), ("end", period.last_day.isoformat())]
@@ -650,6 +672,8 @@ def _report_params(period: reports.Period, rounding: reports.Rounding) -> list[t
             ("rounding_mode", rounding.mode),
             ("rounding_scope", rounding.scope),
         ]
+    if team is not None:
+        params.append(("team", str(team.pk)))
     return params
 
 
@@ -658,7 +682,9 @@ def _render_report(
 ) -> HttpResponse:
     """The report page (or, for HTMX, its #report-page fragment) for the form's filters, or
     the filters with their errors; 422 for either kind of error."""
+    team = _report_team(request)
     context = {
+        "team": team,
         "form": form,
         "filters": form.filters(),
         "presets": reports.Preset.choices,
@@ -668,8 +694,10 @@ def _render_report(
     }
     if form.is_valid():
         period, rounding = form.cleaned_data["report_period"], form.cleaned_data["report_rounding"]
-        report = reports.timer_report(request.user, period=period, rounding=rounding)
-        params = _report_params(period, rounding)
+        report = reports.timer_report(
+            request.user, period=period, rounding=rounding, members=_team_members(team)
+        )
+        params = _report_params(period, rounding, team)
         context |= {
             # The filters show the period as resolved (a preset's dates, the whole week).
             "filters": _report_form(request, None, initial=dict(params)).filters(),
@@ -684,8 +712,8 @@ def _render_report(
             ),
             "report_params": params,
             "report_query": urlencode(params),
-            "previous_query": urlencode(_report_params(period.shifted(-1), rounding)),
-            "next_query": urlencode(_report_params(period.shifted(1), rounding)),
+            "previous_query": urlencode(_report_params(period.shifted(-1), rounding, team)),
+            "next_query": urlencode(_report_params(period.shifted(1), rounding, team)),
             "columns": reports.report_columns(request.user),
         }
     status = 200 if form.is_valid() and not download_error else 422
@@ -717,6 +745,7 @@ def timer_report_download(request: HttpRequest) -> HttpResponse:
         request.user,
         period=form.cleaned_data["report_period"],
         rounding=form.cleaned_data["report_rounding"],
+        members=_team_members(_report_team(request)),
     )
     columns = reports.report_columns(request.user)
     return exports.download(report, columns, form.cleaned_data["format"])

@@ -180,3 +180,31 @@ def test_team_week_query_count_is_fixed(
     with django_assert_num_queries(TEAM_WEEK_QUERIES):
         response = client.get(url)
     assert response.content.decode().count("data-member=") == size + 1
+
+
+def test_a_manager_runs_the_timer_report_for_their_team_only(
+    user, other_user, team, other_team, manager, last_week
+):
+    worked(user, last_week + timedelta(days=1), 9, 12)
+    worked(other_user, last_week + timedelta(days=1), 9, 10)
+    worked(manager, last_week + timedelta(days=1), 13, 14)
+    client = logged_in(manager)
+    query = {"period": "week", "date": f"{last_week:%Y-%m-%d}", "team": str(team.pk)}
+    response = client.get(reverse("worklog:timer-report"), query)
+    assert response.status_code == 200
+    assert response.context["report"].total_seconds == 3 * 3600
+    assert "Timer report: Field crew" in response.content.decode()
+    download = client.get(reverse("worklog:timer-report-download"), {**query, "format": "csv"})
+    assert download.status_code == 200
+    rows = b"".join(download.streaming_content).decode().splitlines()
+    day = last_week + timedelta(days=1)
+    # The header and the member's session: not bob's (no member) nor the manager's own.
+    assert rows[1:] == [f"{day:%Y-%m-%d},09:00,12:00,3.00,No target,No target,,,,"]
+    for stranger_team in (other_team.pk, "not-a-uuid"):
+        assert (
+            client.get(
+                reverse("worklog:timer-report"), {**query, "team": stranger_team}
+            ).status_code
+            == 404
+        )
+    assert logged_in(user).get(reverse("worklog:timer-report"), query).status_code == 404
