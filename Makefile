@@ -35,6 +35,7 @@ run: install
 	DEBUG=1 $(PY) manage.py load_demo_data
 	DEBUG=1 $(PY) manage.py purge_idempotency_keys --schedule
 	DEBUG=1 $(PY) manage.py check_forgotten_timers --schedule
+	DEBUG=1 $(PY) manage.py send_week_reminders --schedule
 	@echo ""
 	@echo "  Worklog is running at http://$(HOST):$(PORT)/  (stop with Ctrl-C)"
 	@echo ""
@@ -87,6 +88,7 @@ serve: install
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py purge_idempotency_keys --schedule
 	$(PY) manage.py check_forgotten_timers --schedule
+	$(PY) manage.py send_week_reminders --schedule
 	@.venv/bin/python manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null || true' EXIT INT TERM; \
 	.venv/bin/gunicorn config.wsgi:application --config config/gunicorn.conf.py \

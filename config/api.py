@@ -24,6 +24,7 @@ from pydantic import AfterValidator, BeforeValidator, StringConstraints, WithJso
 
 from core.api_auth import ApiTokenAuth
 from core.validators import supported_date_problem
+from worklog.teams.exceptions import WeekLockedError
 
 logger = logging.getLogger(__name__)
 
@@ -229,6 +230,13 @@ def on_api_error(request: HttpRequest, error: ApiError) -> HttpResponse:
     return error_response(request, error.status_code, error.code, error.message, **error.extra)
 
 
+@api.exception_handler(WeekLockedError)
+def on_week_locked(request: HttpRequest, error: WeekLockedError) -> HttpResponse:
+    return error_response(
+        request, 409, "week_locked", str(error), week_start=error.week_start.isoformat()
+    )
+
+
 @api.exception_handler(AuthenticationError)
 def on_authentication_error(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
     return error_response(
@@ -293,3 +301,4 @@ api.add_router("/timer", "worklog.timer.api.router")
 api.add_router("/sessions", "worklog.procedures.api.router")
 api.add_router("/sops", "worklog.procedures.api.sops_router")
 api.add_router("/journal", "worklog.journal.api.router")
+api.add_router("/timesheets", "worklog.teams.api.router")

@@ -2,4 +2,5 @@
 
 from worklog.journal import admin as journal_admin  # noqa: F401
 from worklog.procedures import admin as procedures_admin  # noqa: F401
+from worklog.teams import admin as teams_admin  # noqa: F401
 from worklog.timer import admin as timer_admin  # noqa: F401

@@ -41,6 +41,14 @@ from worklog.procedures.models import (
     SOPStep,
     SOPTask,
 )
+from worklog.teams.models import (
+    LockPeriod,
+    ReminderKind,
+    Team,
+    TimesheetWeek,
+    WeekReminder,
+    WeekState,
+)
 from worklog.timer.models import (
     EndReason,
     NoticeAnswer,
@@ -52,6 +60,12 @@ from worklog.timer.models import (
 )
 
 __all__ = [
+    "LockPeriod",
+    "ReminderKind",
+    "WeekReminder",
+    "Team",
+    "TimesheetWeek",
+    "WeekState",
     "SOP",
     "CheckResult",
     "EndReason",

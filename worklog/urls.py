@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("worklog.timer.urls")),
     path("", include("worklog.procedures.urls")),
     path("", include("worklog.journal.urls")),
+    path("", include("worklog.teams.urls")),
 ]

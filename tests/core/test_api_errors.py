@@ -72,8 +72,8 @@ def test_the_schema_lists_each_operations_errors(client):
     schema = client.get("/api/v1/openapi.json").json()
     listed = {name: set(op["responses"]) for name, op in operations(schema)}
     # 24, and the timesheet's add, correct, delete, continue, its report, and the procedures'
-    # reopen and check correction.
-    assert len(listed) == 31
+    # reopen and check correction, and a week's submit, approve and reject.
+    assert len(listed) == 34
     for name, statuses in listed.items():
         assert {"401", "503"} <= statuses, name
     assert listed["GET /api/v1/timer"] == {"200", "401", "503"}

@@ -20,6 +20,7 @@ from worklog.procedures.exceptions import (
     NotSessionOwnerError,
     NotSOPOwnerError,
     NotSupervisorError,
+    OwnSessionError,
     ProcedureError,
     SessionLockedError,
     SessionNotActiveError,
@@ -30,6 +31,7 @@ from worklog.procedures.exceptions import (
     SOPNotConfirmedError,
     SOPNotFoundError,
     StepNotCurrentError,
+    TimeLockedError,
 )
 from worklog.procedures.models import SOP, ProcedureSession, SafetyCheck
 
@@ -42,6 +44,7 @@ MAX_OFFSET = 1_000_000
 ERROR_STATUS = {
     ActiveProcedureSessionExistsError: 409,
     SessionLockedError: 409,
+    TimeLockedError: 409,
     SessionNotActiveError: 409,
     StepNotCurrentError: 409,
     SessionNotApprovableError: 409,
@@ -52,6 +55,7 @@ ERROR_STATUS = {
     CannotCancelSessionError: 403,
     NotSOPOwnerError: 403,
     NotSupervisorError: 403,
+    OwnSessionError: 403,
     SOPNotFoundError: 404,
 }
 

@@ -73,6 +73,12 @@ class ActiveProcedureSessionExistsError(ProcedureError):
         )
 
 
+class TimeLockedError(ProcedureError):
+    """The change would stop the session's timer inside a locked week of the worker's time."""
+
+    code = "week_locked"
+
+
 class SessionLockedError(ProcedureError):
     code = "session_locked"
 
@@ -122,6 +128,16 @@ class CannotCancelSessionError(NotSessionOwnerError):
             "Only the worker who started this session, the SOP's author or a procedure "
             "supervisor can cancel it.",
         )
+
+
+class OwnSessionError(ProcedureError):
+    """A supervisor, even a superuser, does not approve or override a session they ran
+    themselves: a second person must."""
+
+    code = "own_session"
+
+    def __init__(self, what: str):
+        super().__init__(f"You ran this session yourself: another supervisor must {what} it.")
 
 
 class NotSupervisorError(ProcedureError):

@@ -24,6 +24,7 @@ from worklog.procedures.exceptions import (
     NotSOPAuthorError,
     NotSOPOwnerError,
     NotSupervisorError,
+    OwnSessionError,
     ProcedureError,
     ReasonRequiredError,
     SessionLockedError,
@@ -36,6 +37,7 @@ from worklog.procedures.exceptions import (
     SOPNotEditableError,
     SOPNotFoundError,
     StepNotCurrentError,
+    TimeLockedError,
 )
 from worklog.procedures.models import (
     SOP,
@@ -54,6 +56,8 @@ from worklog.procedures.selectors import (
     ordered_steps,
 )
 from worklog.procedures.signals import WorkSessionCompleted
+from worklog.teams.exceptions import WeekLockedError
+from worklog.teams.locks import ensure_not_locked, record_refusal
 from worklog.timer.services import start_session
 
 APPROVAL_DECISION = "procedure_session.approval"
@@ -401,7 +405,11 @@ def _stop_timer(session: ProcedureSession) -> None:
     timer = session.timer_session
     # `_mutate` read the timer with the session, past the manager that hides deleted ones.
     if timer is not None and not timer.is_deleted and timer.is_active:
-        timer.stop(stopped_at=timezone.now())
+        now = timezone.now()
+        ensure_not_locked(
+            session.worker, [(timer.started_at, now)], action="stopping a procedure's timer"
+        )
+        timer.stop(stopped_at=now)
 
 
 def _announce_completion(session: ProcedureSession) -> None:
@@ -419,14 +427,25 @@ def _mutate[T](
     session: ProcedureSession, user, action: str, change: Callable[[ProcedureSession], T]
 ) -> T:
     """Run `change` on the freshly locked session, unless the session is locked: then record
-    the refusal (committed) and raise SessionLockedError."""
+    the refusal (committed) and raise SessionLockedError; likewise TimeLockedError when the
+    change would stop the timer inside a locked week."""
+    try:
+        return _mutate_unless_locked(session, user, action, change)
+    except WeekLockedError as error:
+        record_refusal(error, actor=user)
+        raise TimeLockedError(str(error)) from error
+
+
+def _mutate_unless_locked[T](
+    session: ProcedureSession, user, action: str, change: Callable[[ProcedureSession], T]
+) -> T:
     with transaction.atomic():
         _lock_user(session.worker_id)
         # With its timer session, which a change may stop: the worker's lock, held now, is
         # the timer's too, so only the session's row needs locking.
         current = (
             ProcedureSession.objects.select_for_update(of=("self",))
-            .select_related("timer_session")
+            .select_related("timer_session", "worker")
             .get(pk=session.pk)
         )
         if not current.locked:
@@ -559,6 +578,8 @@ def approve_procedure_session(
         raise NotSupervisorError()
 
     def change(current: ProcedureSession) -> Decision:
+        if current.worker_id == supervisor.pk:
+            raise OwnSessionError("approve")
         if not current.is_completed:
             raise SessionNotApprovableError(
                 "Only a completed session can be approved; this one is "
@@ -588,6 +609,8 @@ def override_procedure_lock(*, session: ProcedureSession, supervisor, reason: st
     reason = _required_reason(reason, "overriding the lock")
     _lock_user(session.worker_id)
     current = ProcedureSession.objects.select_for_update().get(pk=session.pk)
+    if current.worker_id == supervisor.pk:
+        raise OwnSessionError("override the lock of")
     if not current.locked:
         raise SessionNotLockedError(current)
     decision = record_decision(
@@ -621,6 +644,8 @@ def reopen_procedure_session(*, session: ProcedureSession, supervisor, reason: s
     reason = _required_reason(reason, "reopening the session")
 
     def change(current: ProcedureSession) -> Decision:
+        if current.worker_id == supervisor.pk:
+            raise OwnSessionError("approve")
         if not current.is_completed:
             raise SessionNotCompletedError(current, "reopened")
         # The worker's row is locked (by _mutate), so no start can slip in meanwhile.

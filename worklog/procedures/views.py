@@ -21,6 +21,7 @@ from worklog.procedures import selectors, services
 from worklog.procedures.exceptions import (
     ActiveProcedureSessionExistsError,
     NotSOPOwnerError,
+    OwnSessionError,
     ProcedureError,
     ReasonRequiredError,
 )
@@ -59,7 +60,7 @@ def _form_error(form) -> str:
 def _refusal_status(error: ProcedureError) -> int:
     """403 for what the user may not do at all; 422 for a missing reason; 409 for what the
     state refuses."""
-    if isinstance(error, NotSOPOwnerError):
+    if isinstance(error, NotSOPOwnerError | OwnSessionError):
         return FORBIDDEN
     return INVALID if isinstance(error, ReasonRequiredError) else CONFLICT
 

@@ -16,6 +16,8 @@ from django.utils.html import format_html
 from worklog.admin_filters import DeletedFilter
 from worklog.exceptions import WorklogError
 from worklog.targets import resolve_target, target_type_for_model, target_types
+from worklog.teams.exceptions import WeekLockedError
+from worklog.teams.locks import ensure_not_locked, record_refusal
 from worklog.templatetags.timer_format import hours_clock
 from worklog.timer import services
 from worklog.timer.models import EndReason, WorkSession, seconds_between
@@ -113,7 +115,22 @@ class WorkSessionAdminForm(forms.ModelForm):
                     "stopped_at",
                     "Another session of this user is already running; stop it first.",
                 )
+        if user and started_at:
+            self._refuse_locked_time(user, started_at, stopped_at)
         return cleaned
+
+    def _refuse_locked_time(self, user, started_at, stopped_at) -> None:
+        # The same check as every other write path; the instance still holds the saved times.
+        changes = [(user, [(started_at, stopped_at)])]
+        if self.instance.pk:
+            original = self.instance
+            changes.append((original.user, [(original.started_at, original.stopped_at)]))
+        try:
+            for owner, spans in changes:
+                ensure_not_locked(owner, spans, action="changing a session in the admin")
+        except WeekLockedError as error:
+            record_refusal(error, actor=self.user)
+            raise forms.ValidationError(str(error), code="week_locked") from error
 
 
 @admin.register(WorkSession)
@@ -176,6 +193,16 @@ class WorkSessionAdmin(admin.ModelAdmin):
             session.duration_seconds = None
             session.end_reason = ""
         super().save_model(request, session, form, change)
+
+    def delete_model(self, request, session: WorkSession) -> None:
+        try:
+            services.delete_session(session=session)
+        except WorklogError as error:
+            self.message_user(request, str(error), messages.ERROR)
+
+    def delete_queryset(self, request, queryset: QuerySet) -> None:
+        for session in queryset.alive():
+            self.delete_model(request, session)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)

@@ -27,10 +27,12 @@ from config.api import (
     SupportedDateTime,
     api,
     error_response,
+    on_week_locked,
 )
 from core.display import display_name
 from decisioning.http import handle_idempotently
 from worklog.targets import resolve_target, target_names
+from worklog.teams.exceptions import WeekLockedError
 from worklog.timer import services
 from worklog.timer.exceptions import (
     InvalidSessionTimesError,
@@ -141,6 +143,10 @@ def _once(request: HttpRequest, schema: type[Schema], run: Callable[[], Any], st
             return error_response(
                 request, error.status_code, error.code, error.message, **error.extra
             )
+        except WeekLockedError as error:
+            # Answered here, inside the key's transaction, which an error would roll back
+            # together with the refusal's audit record.
+            return on_week_locked(request, error)
         return api.create_response(
             request, schema.model_validate(result).model_dump(), status=status
         )
@@ -186,7 +192,7 @@ def start(request: HttpRequest, payload: TimerStartIn | None = None):
                 notes=payload.notes,
             )
         except InvalidSessionTimesError as error:
-            raise ApiError(422, "invalid_times", str(error)) from error
+            raise _refused(error) from error
 
     return _once(request, SessionOut, run, status=201)
 
@@ -266,6 +272,8 @@ class SessionPatch(Schema):
 
 
 def _refused(error: InvalidSessionTimesError) -> ApiError:
+    if isinstance(error, WeekLockedError):
+        return ApiError(409, "week_locked", str(error), week_start=error.week_start.isoformat())
     if isinstance(error, OverlappingSessionError):
         return ApiError(
             409,

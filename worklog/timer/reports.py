@@ -322,6 +322,8 @@ class TimerReport:
     by_session_type: list[ReportRow]
     by_day: list[DayRow]
     targets: dict[Reference, ReportTarget]
+    # A team's report: its members' sessions, in the zone of `user_id`, who runs it.
+    member_ids: tuple[int, ...] = ()
 
     @property
     def total_hours(self) -> str:
@@ -342,23 +344,25 @@ def _aware(value: datetime) -> Value:
     return Value(value, output_field=DateTimeField())
 
 
-def _period_sessions(user, start: datetime, end: datetime, now: datetime):
-    """The user's (undeleted) sessions that overlap [start, end) and have begun by `now`."""
+def _period_sessions(user, start: datetime, end: datetime, now: datetime, members=()):
+    """The user's (undeleted) sessions, or those of `members` if given, that overlap
+    [start, end) and have begun by `now`."""
+    owners = Q(user__in=members) if members else Q(user=user)
     return (
-        WorkSession.objects.filter(user=user)
+        WorkSession.objects.filter(owners)
         .filter(started_at__lt=min(end, now))
         .filter(Q(stopped_at__isnull=True) | Q(stopped_at__gt=start))
     )
 
 
-def _entries(user, start: datetime, end: datetime, now: datetime):
+def _entries(user, start: datetime, end: datetime, now: datetime, members=()):
     """The sessions in the period with each one's part inside it: `entry_start`, `entry_end`,
     the local days these fall on and `entry_seconds`, truncated to whole seconds."""
     entry_start = Greatest(F("started_at"), _aware(start))
     entry_end = Least(Coalesce(F("stopped_at"), _aware(now)), _aware(end))
     length = ExpressionWrapper(F("entry_end") - F("entry_start"), output_field=DurationField())
     return (
-        _period_sessions(user, start, end, now)
+        _period_sessions(user, start, end, now, members)
         .annotate(entry_start=entry_start, entry_end=entry_end)
         .annotate(
             start_day=TruncDate("entry_start", tzinfo=user.zone),
@@ -429,15 +433,22 @@ def _rows(sums: dict[tuple[str, str], int], rounding: Rounding) -> list[ReportRo
 
 
 def timer_report(
-    user, *, period: Period, rounding: Rounding = Rounding(), now: datetime | None = None
+    user,
+    *,
+    period: Period,
+    rounding: Rounding = Rounding(),
+    now: datetime | None = None,
+    members: Collection[int] = (),
 ) -> TimerReport:
-    """The user's timer time in `period`, grouped every way a report shows it: two queries for
-    the entries (those inside one day summed by the database, those across midnight read to be
-    split), and one per target type among them."""
+    """The user's timer time in `period`, or that of `members` (a team's, for its manager),
+    grouped every way a report shows it: two queries for the entries (those inside one day
+    summed by the database, those across midnight read to be split), and one per target type
+    among them."""
     now = now or timezone.now()
     days = period.days
     boundaries = day_boundaries(period, user.zone)
-    entries = _entries(user, boundaries[0], boundaries[-1], now)
+    members = tuple(members)
+    entries = _entries(user, boundaries[0], boundaries[-1], now, members)
     # (reference, session type, day) -> seconds, each entry rounded first if so chosen.
     seconds: dict[tuple[Reference, str, date], int] = defaultdict(int)
     within_one_day = (
@@ -488,6 +499,7 @@ def timer_report(
         by_session_type=_rows(by_session_type, rounding),
         by_day=[DayRow(day, rounding.total(by_day.get(day, 0))) for day in days],
         targets=targets,
+        member_ids=members,
     )
 
 
@@ -521,7 +533,9 @@ def report_entries(report: TimerReport, *, chunk: int = ENTRY_CHUNK) -> Iterator
     days = report.period.days
     zone = report.zone
     sessions = (
-        _period_sessions(report.user_id, boundaries[0], boundaries[-1], report.as_of)
+        _period_sessions(
+            report.user_id, boundaries[0], boundaries[-1], report.as_of, report.member_ids
+        )
         .order_by("started_at", "id")
         .values_list(
             "id",

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
+from worklog.teams.locks import ensure_not_locked, refuses_locked_weeks
 from worklog.timer.emails import send_still_working_email
 from worklog.timer.exceptions import (
     InvalidSessionTimesError,
@@ -75,6 +76,10 @@ def _start_locked(
     stop_existing: bool,
 ) -> WorkSession:
     started_at = started_at or timezone.now()
+    spans = [(started_at, None)]
+    if stop_existing:
+        spans += [(existing.started_at, started_at) for existing in running]
+    ensure_not_locked(user, spans, action="starting a session")
     if stop_existing:
         for existing in running:
             if started_at < existing.started_at:
@@ -96,6 +101,7 @@ def _start_locked(
     )
 
 
+@refuses_locked_weeks
 @transaction.atomic
 def start_session(
     user,
@@ -122,6 +128,7 @@ def start_session(
     )
 
 
+@refuses_locked_weeks
 @transaction.atomic
 def stop_session(user, target=None, stopped_at=None, notes: str = "") -> WorkSession:
     """Stop the user's active session (on `target`, if given); NoActiveSessionError if none."""
@@ -131,10 +138,12 @@ def stop_session(user, target=None, stopped_at=None, notes: str = "") -> WorkSes
         raise NoActiveSessionError(user, target)
     if notes:
         session.notes = f"{session.notes}\n{notes}".strip() if session.notes else notes
+    _ensure_may_stop(session, stopped_at or timezone.now(), user)
     session.stop(stopped_at=stopped_at)
     return session
 
 
+@refuses_locked_weeks
 @transaction.atomic
 def toggle_session(
     user,
@@ -148,6 +157,7 @@ def toggle_session(
     running = list(WorkSession.objects.for_user(user).active().order_by("-started_at"))
     existing = next((s for s in running if _matches_target(s, target)), None)
     if existing:
+        _ensure_may_stop(existing, timezone.now(), user)
         existing.stop()
         return existing
     return _start_locked(
@@ -208,6 +218,13 @@ def _check_no_overlap(
         )
 
 
+def _ensure_may_stop(session: WorkSession, stopped_at: datetime, user=None) -> None:
+    ensure_not_locked(
+        user or session.user, [(session.started_at, stopped_at)], action="stopping a session"
+    )
+
+
+@refuses_locked_weeks
 @transaction.atomic
 def stop_running_session(
     *, session: WorkSession, stopped_at: datetime | None = None, end_reason: str = EndReason.STOPPED
@@ -217,10 +234,12 @@ def stop_running_session(
     session = WorkSession.objects.get(pk=session.pk)
     if stopped_at is not None and stopped_at > timezone.now():
         raise InvalidSessionTimesError("A session cannot stop in the future.", field="stopped_at")
+    _ensure_may_stop(session, stopped_at or timezone.now())
     session.stop(stopped_at=stopped_at, end_reason=end_reason)
     return session
 
 
+@refuses_locked_weeks
 @transaction.atomic
 def correct_session(
     *,
@@ -242,6 +261,11 @@ def correct_session(
         raise InvalidSessionTimesError("The stop must be after the start.", field="stopped_at")
     if stopped_at > timezone.now():
         raise InvalidSessionTimesError("The stop must not be in the future.", field="stopped_at")
+    ensure_not_locked(
+        session.user,
+        [(session.started_at, session.stopped_at), (started_at, stopped_at)],
+        action="correcting a session",
+    )
     _check_no_overlap(session, started_at, stopped_at)
     if stopped_at != session.stopped_at:
         session.end_reason = EndReason.CORRECTED
@@ -256,16 +280,27 @@ def correct_session(
     return session
 
 
+@refuses_locked_weeks
+@transaction.atomic
 def delete_session(*, session: WorkSession) -> None:
     """Soft delete: the session disappears from lists and totals until restored."""
+    _lock_user(session.user)
+    session = WorkSession.objects.get(pk=session.pk)
+    ensure_not_locked(
+        session.user, [(session.started_at, session.stopped_at)], action="deleting a session"
+    )
     session.delete()
 
 
+@refuses_locked_weeks
 @transaction.atomic
 def restore_session(*, session: WorkSession) -> WorkSession:
     """Bring back a soft-deleted session, unless a session recorded since then took its time."""
     _lock_user(session.user)
     session = WorkSession.all_objects.get(pk=session.pk)
+    ensure_not_locked(
+        session.user, [(session.started_at, session.stopped_at)], action="restoring a session"
+    )
     _check_no_overlap(session, session.started_at, session.stopped_at)
     session.restore()
     return session
@@ -303,6 +338,7 @@ def _trim(session: WorkSession, end: str, started_at: datetime, stopped_at: date
     session.save()
 
 
+@refuses_locked_weeks
 @transaction.atomic
 def add_session(
     *,
@@ -323,6 +359,14 @@ def add_session(
         raise InvalidSessionTimesError("The stop must not be in the future.", field="stopped_at")
     _lock_user(user)
     overlapping = _overlapping(user, started_at, stopped_at)
+    ensure_not_locked(
+        user,
+        [
+            (started_at, stopped_at),
+            *((other.started_at, other.stopped_at) for other in overlapping),
+        ],
+        action="adding time",
+    )
     trims = [_trims(other, started_at, stopped_at) for other in overlapping]
     if overlapping and not (trim_overlapping and all(trims)):
         raise OverlappingSessionError(overlapping, zone=user.zone, trimmable=all(trims))
@@ -356,6 +400,11 @@ def _locked_running(session: WorkSession) -> WorkSession:
 def _move_start(session: WorkSession, started_at: datetime) -> None:
     if started_at > timezone.now():
         raise InvalidSessionTimesError("The start must not be in the future.", field="started_at")
+    ensure_not_locked(
+        session.user,
+        [(session.started_at, None), (started_at, None)],
+        action="moving a running session's start",
+    )
     if started_at < session.started_at:
         overlapping = _overlapping(session.user, started_at, session.started_at, exclude=session)
         if overlapping:
@@ -365,6 +414,7 @@ def _move_start(session: WorkSession, started_at: datetime) -> None:
     session.started_at = started_at
 
 
+@refuses_locked_weeks
 @transaction.atomic
 def move_running_start(*, session: WorkSession, started_at: datetime) -> WorkSession:
     """Move a running session's start, e.g. back to when the work really began: not into the
@@ -375,6 +425,7 @@ def move_running_start(*, session: WorkSession, started_at: datetime) -> WorkSes
     return session
 
 
+@refuses_locked_weeks
 @transaction.atomic
 def correct_running_session(
     *,
@@ -395,6 +446,7 @@ def correct_running_session(
     return session
 
 
+@refuses_locked_weeks
 def continue_session(*, session: WorkSession) -> WorkSession:
     """Start the same work again now: the session's target, type and notes (switching from
     whatever runs)."""
@@ -425,6 +477,7 @@ def update_timer_preferences(
     return preferences
 
 
+@refuses_locked_weeks
 @transaction.atomic
 def auto_stop_session(*, session: WorkSession, now: datetime | None = None) -> WorkSession | None:
     """Stop `session` at the moment its user's preferences give (not at `now`), with the end
@@ -440,6 +493,12 @@ def auto_stop_session(*, session: WorkSession, now: datetime | None = None) -> W
     deadline = auto_stop_deadline(session, preferences, session.user.zone) if preferences else None
     if deadline is None or deadline > now:
         return None
+    ensure_not_locked(
+        session.user,
+        [(session.started_at, deadline)],
+        action="stopping a forgotten session automatically",
+        now=now,
+    )
     session.stop(stopped_at=deadline, end_reason=EndReason.AUTO_STOPPED)
     TimerNotice.objects.create(user=session.user, session=session, kind=NoticeKind.AUTO_STOPPED)
     return session
@@ -501,6 +560,7 @@ def _answer(notice: TimerNotice, answer: NoticeAnswer, now: datetime) -> None:
         raise NoticeAlreadyAnsweredError(notice.pk)
 
 
+@refuses_locked_weeks
 @transaction.atomic
 def answer_still_working(*, notice: TimerNotice, keep_running: bool) -> WorkSession | None:
     """The answer to the "Still working?" email, once per email: stop the session now, or keep it
@@ -514,6 +574,7 @@ def answer_still_working(*, notice: TimerNotice, keep_running: bool) -> WorkSess
     session = WorkSession.objects.active().filter(pk=notice.session_id).first()
     if session is None:
         return None
+    _ensure_may_stop(session, now, notice.user)
     session.stop(stopped_at=now)
     return session
 

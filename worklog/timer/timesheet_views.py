@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.validators import EARLIEST_YEAR, LATEST_YEAR
 from decisioning.http import idempotent_view
+from worklog.teams.selectors import week_panel
 from worklog.timer import services
 from worklog.timer.exceptions import InvalidSessionTimesError, OverlappingSessionError
 from worklog.timer.forms import AddTimeForm
@@ -87,18 +88,31 @@ def week(request: HttpRequest) -> HttpResponse:
     day = _chosen_day(request)
     if day is None:
         return _bad_day(request)
-    sheet = week_timesheet(request.user, day)
+    return render_week(request, request.user, day, deleted_session=_deleted_session(request))
+
+
+def render_week(
+    request: HttpRequest, owner, day: date, *, deleted_session=None, team=None
+) -> HttpResponse:
+    """`owner`'s week holding `day`: the user's own, or, read-only, a team member's for one of
+    the team's managers (`team`)."""
+    sheet = week_timesheet(owner, day)
     _add_links(sheet.sessions)
     first = sheet.first_day
+    today = timezone.localdate(timezone=request.user.zone)
     context = {
         "sheet": sheet,
+        "owner": owner,
+        "team": team,
+        "approval": week_panel(owner, request.user, first, today=today),
         "previous_week": first - timedelta(days=7),
         "next_week": first + timedelta(days=7),
         "last_day": first + timedelta(days=6),
         "chosen_day": day,
-        "deleted_session": _deleted_session(request),
+        "deleted_session": deleted_session,
         "here": request.get_full_path(),
         "here_encoded": urlencode(request.get_full_path()),
+        "week_url": request.path,
     }
     return render(request, WEEK_TEMPLATE, context)
 

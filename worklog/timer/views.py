@@ -31,6 +31,7 @@ from worklog.targets import (
     search_targets,
     target_types,
 )
+from worklog.teams.selectors import managed_team
 from worklog.timer import exports, forms, reports, services
 from worklog.timer.emails import (
     STILL_WORKING_LINK_VALIDITY,
@@ -212,6 +213,12 @@ def _change_response(
     return render(request, "worklog/timer/swap.html", context)
 
 
+def _refused(request: HttpRequest, error: InvalidSessionTimesError) -> HttpResponse:
+    """A change the services refused (a locked week): the timer as it is, with the reason."""
+    messages.error(request, str(error))
+    return _timer_response(request, announcement=str(error), status=409)
+
+
 def _describe(session: WorkSession) -> str:
     return display_name(session.target) if session.target_id and session.target else "no target"
 
@@ -241,12 +248,15 @@ def start(request: HttpRequest) -> HttpResponse:
         # Still a 404, but one htmx can swap in: the dashboard as it is, with the reason.
         messages.error(request, "That is not something you can time.")
         return _timer_response(request, status=404)
-    session = services.start_session(
-        request.user,
-        target=target.object if target else None,
-        session_type=form.cleaned_data["session_type"],
-        notes=form.cleaned_data["notes"],
-    )
+    try:
+        session = services.start_session(
+            request.user,
+            target=target.object if target else None,
+            session_type=form.cleaned_data["session_type"],
+            notes=form.cleaned_data["notes"],
+        )
+    except InvalidSessionTimesError as error:
+        return _refused(request, error)
     return _change_response(
         request,
         announcement=f"Timer started: {_describe(session)}.",
@@ -266,6 +276,8 @@ def stop(request: HttpRequest) -> HttpResponse:
     except NoActiveSessionError:
         messages.warning(request, "No session is running.")
         return _timer_response(request, announcement="No session is running.")
+    except InvalidSessionTimesError as error:
+        return _refused(request, error)
     return _change_response(
         request,
         announcement=f"Timer stopped after {duration_words(session.duration_seconds)}.",
@@ -277,7 +289,10 @@ def stop(request: HttpRequest) -> HttpResponse:
 @idempotent_view
 def toggle(request: HttpRequest) -> HttpResponse:
     """The keyboard shortcut's action, from any page."""
-    session = services.toggle_session(request.user)
+    try:
+        session = services.toggle_session(request.user)
+    except InvalidSessionTimesError as error:
+        return _refused(request, error)
     # Toggling starts without a target, or stops: the recent targets stay as they are.
     if session.is_active:
         return _change_response(
@@ -400,8 +415,14 @@ def session_edit(request: HttpRequest, pk) -> HttpResponse:
 @idempotent_view
 def session_delete(request: HttpRequest, pk) -> HttpResponse:
     session = _own_session(request, pk)
-    services.delete_session(session=session)
     back = _safe_next(request)
+    try:
+        services.delete_session(session=session)
+    except InvalidSessionTimesError as error:
+        if back and not request.htmx:
+            messages.error(request, f"Could not delete the session: {error}")
+            return redirect(back)
+        return _refused(request, error)
     if back and not request.htmx:
         # The page the row was on offers the Undo.
         separator = "&" if "?" in back else "?"
@@ -431,9 +452,15 @@ def session_restore(request: HttpRequest, pk) -> HttpResponse:
 @idempotent_view
 def session_continue(request: HttpRequest, pk) -> HttpResponse:
     """Start the same target, type and notes as a listed session, now."""
-    session = services.continue_session(session=_own_session(request, pk))
-    announcement = f"Timer started: {_describe(session)}."
     back = _safe_next(request)
+    try:
+        session = services.continue_session(session=_own_session(request, pk))
+    except InvalidSessionTimesError as error:
+        if back and not request.htmx:
+            messages.error(request, str(error))
+            return redirect(back)
+        return _refused(request, error)
+    announcement = f"Timer started: {_describe(session)}."
     if back and not request.htmx:
         messages.success(request, announcement)
         return redirect(back)
@@ -550,6 +577,9 @@ def still_working(request: HttpRequest, token: str) -> HttpResponse:
     except NoticeAlreadyAnsweredError:
         notice.refresh_from_db()
         return render(request, page, context, status=410)
+    except InvalidSessionTimesError as error:
+        messages.error(request, str(error))
+        return redirect("worklog:dashboard")
     if keep_running:
         messages.success(request, "Your timer keeps running; you will not be asked about it again.")
     elif stopped is not None:
@@ -608,7 +638,28 @@ def _report_form(request: HttpRequest, data, **kwargs) -> forms.TimerReportForm:
     return forms.TimerReportForm(data, today=today, week_start=user.week_start, **kwargs)
 
 
-def _report_params(period: reports.Period, rounding: reports.Rounding) -> list[tuple[str, str]]:
+def _report_team(request: HttpRequest):
+    """The team whose report a manager asked for (`?team=`), or None; 404 for any team the user
+    does not manage."""
+    pk = request.GET.get("team") or request.POST.get("team")
+    if not pk:
+        return None
+    try:
+        team = managed_team(request.user, pk)
+    except ValidationError:
+        team = None
+    if team is None:
+        raise Http404("No such team of yours.")
+    return team
+
+
+def _team_members(team) -> tuple[int, ...]:
+    return tuple(team.members.values_list("pk", flat=True)) if team else ()
+
+
+def _report_params(
+    period: reports.Period, rounding: reports.Rounding, team=None
+) -> list[tuple[str, str]]:
     """The query naming this report exactly: for links and the download form."""
     if period.kind == reports.PeriodKind.CUSTOM:
         params = [("start", period.first_day.isoformat()), ("end", period.last_day.isoformat())]
@@ -621,6 +672,8 @@ def _report_params(period: reports.Period, rounding: reports.Rounding) -> list[t
             ("rounding_mode", rounding.mode),
             ("rounding_scope", rounding.scope),
         ]
+    if team is not None:
+        params.append(("team", str(team.pk)))
     return params
 
 
@@ -629,7 +682,9 @@ def _render_report(
 ) -> HttpResponse:
     """The report page (or, for HTMX, its #report-page fragment) for the form's filters, or
     the filters with their errors; 422 for either kind of error."""
+    team = _report_team(request)
     context = {
+        "team": team,
         "form": form,
         "filters": form.filters(),
         "presets": reports.Preset.choices,
@@ -639,8 +694,10 @@ def _render_report(
     }
     if form.is_valid():
         period, rounding = form.cleaned_data["report_period"], form.cleaned_data["report_rounding"]
-        report = reports.timer_report(request.user, period=period, rounding=rounding)
-        params = _report_params(period, rounding)
+        report = reports.timer_report(
+            request.user, period=period, rounding=rounding, members=_team_members(team)
+        )
+        params = _report_params(period, rounding, team)
         context |= {
             # The filters show the period as resolved (a preset's dates, the whole week).
             "filters": _report_form(request, None, initial=dict(params)).filters(),
@@ -655,8 +712,8 @@ def _render_report(
             ),
             "report_params": params,
             "report_query": urlencode(params),
-            "previous_query": urlencode(_report_params(period.shifted(-1), rounding)),
-            "next_query": urlencode(_report_params(period.shifted(1), rounding)),
+            "previous_query": urlencode(_report_params(period.shifted(-1), rounding, team)),
+            "next_query": urlencode(_report_params(period.shifted(1), rounding, team)),
             "columns": reports.report_columns(request.user),
         }
     status = 200 if form.is_valid() and not download_error else 422
@@ -688,6 +745,7 @@ def timer_report_download(request: HttpRequest) -> HttpResponse:
         request.user,
         period=form.cleaned_data["report_period"],
         rounding=form.cleaned_data["report_rounding"],
+        members=_team_members(_report_team(request)),
     )
     columns = reports.report_columns(request.user)
     return exports.download(report, columns, form.cleaned_data["format"])

@@ -35,15 +35,20 @@ def test_sop_pages_show_tasks_and_steps_inline(admin_client, user, make_sop):
     assert frozen.status_code == 200 and 'name="_save"' not in frozen.content.decode()
 
 
-def test_session_with_checks_inline_is_read_only_once_locked(admin_client, user, sop):
-    session = services.start_procedure_session(worker=user, sop=sop)
+def test_session_with_checks_inline_is_read_only_once_locked(admin_client, other_user, sop):
+    # Another worker's session: nobody approves their own (test_services).
+    session = services.start_procedure_session(worker=other_user, sop=sop)
     services.record_check(
-        session=session, user=user, step_id=session.current_step_id, result="failed", notes="n"
+        session=session,
+        user=other_user,
+        step_id=session.current_step_id,
+        result="failed",
+        notes="n",
     )
     change = reverse("admin:worklog_proceduresession_change", args=[session.pk])
     open_page = admin_client.get(change)
     assert open_page.status_code == 200 and 'name="_save"' in open_page.content.decode()
-    services.complete_procedure_session(session=session, user=user)
+    services.complete_procedure_session(session=session, user=other_user)
     response = admin_client.post(
         reverse("admin:worklog_proceduresession_changelist"),
         {"action": "approve_selected", "_selected_action": [session.pk]},

@@ -37,6 +37,7 @@ from worklog.models import (
     WorkSession,
 )
 from worklog.procedures import selectors, services
+from worklog.procedures.exceptions import OwnSessionError
 from worklog.procedures.selectors import ordered_steps, session_progress
 from worklog.procedures.signals import WorkSessionCompleted
 
@@ -395,6 +396,25 @@ def test_approval_needs_supervisor_and_completed_session(user, other_user, super
         supervisor,
     )
     assert list(selectors.approval_queue()) == []
+
+
+def test_nobody_approves_or_overrides_their_own_session_not_even_a_superuser(
+    user, supervisor, sop, django_user_model
+):
+    root = django_user_model.objects.create_superuser("root", "root@example.com", "pw-pw-pw-pw")
+    for worker in (supervisor, root):
+        session = services.start_procedure_session(worker=worker, sop=sop)
+        services.complete_procedure_session(session=session, user=worker)
+        with pytest.raises(OwnSessionError):
+            services.approve_procedure_session(session=session, supervisor=worker)
+        session.refresh_from_db()
+        assert not session.locked
+        other = root if worker == supervisor else supervisor
+        services.approve_procedure_session(session=session, supervisor=other)
+        with pytest.raises(OwnSessionError):
+            services.override_procedure_lock(session=session, supervisor=worker, reason="mine")
+        session.refresh_from_db()
+        assert session.locked
 
 
 def test_override_unlocks_with_reason_recorded_as_decision(user, supervisor, sop):

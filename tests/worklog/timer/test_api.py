@@ -14,8 +14,9 @@ from worklog.models import EndReason
 
 pytestmark = pytest.mark.django_db
 
-# Token and its user (1); lock the user, read the running sessions, write (3).
-API_TOGGLE_QUERIES = 4
+# Token and its user (1); lock the user, read the running sessions, check the lock period and
+# the locked weeks, write (5).
+API_TOGGLE_QUERIES = 6
 
 
 @pytest.fixture
@@ -328,8 +329,8 @@ def test_keys_are_scoped_per_user(api, user, other_user):
     assert WorkSession.objects.filter(user=other_user, stopped_at=None).exists()
 
 
-# Token and user (1); claim the key (1); lock it (1); the toggle (3); complete the key (1).
-API_TOGGLE_WITH_KEY_QUERIES = 7
+# Token and user (1); claim the key (1); lock it (1); the toggle (5); complete the key (1).
+API_TOGGLE_WITH_KEY_QUERIES = 9
 # Token and user (1); read the completed key (after its insert fails: 2).
 API_REPLAY_QUERIES = 3
 

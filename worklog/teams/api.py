@@ -1,0 +1,110 @@
+"""The timesheet weeks in the JSON API, named by ISO week (`2026-W49`): submit your own week;
+approve or reject a team member's (`user_id` in the body). A week is the user's week holding
+that ISO week's Monday, in the user's week-start setting."""
+
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+
+from config.api import ApiError, Error, PlainText
+from worklog.teams import services
+from worklog.teams.exceptions import (
+    NoteRequiredError,
+    NotTeamManagerError,
+    SelfApprovalError,
+    WeekStateError,
+)
+from worklog.teams.models import TimesheetWeek
+from worklog.teams.selectors import manages_user, week_start
+
+router = Router(tags=["timesheets"])
+
+WEEK_PATTERN = r"^[0-9]{4}-W[0-9]{2}$"
+
+
+class WeekOut(Schema):
+    week: str = Field(description="The ISO week of the week's first day, e.g. 2026-W49.")
+    week_start: date
+    user_id: int
+    state: str
+    changed_since_submitted: bool
+    rejection_note: str
+
+    @staticmethod
+    def resolve_week(week: TimesheetWeek) -> str:
+        return week.label
+
+
+class DecisionIn(Schema):
+    user_id: int
+    note: PlainText = Field("", max_length=2000, description="Required to reject.")
+
+
+def _first_day(label: str, user) -> date:
+    try:
+        year, week = label.split("-W")
+        monday = date.fromisocalendar(int(year), int(week), 1)
+    except ValueError as error:
+        raise ApiError(422, "invalid_week", "Name the week as YYYY-Www, e.g. 2026-W49.") from error
+    return week_start(monday, user.week_start)
+
+
+def _refused(error: Exception) -> ApiError:
+    if isinstance(error, SelfApprovalError):
+        return ApiError(403, "self_approval", str(error))
+    if isinstance(error, NoteRequiredError):
+        return ApiError(422, "note_required", str(error))
+    return ApiError(409, "week_state", str(error))
+
+
+@router.post(
+    "/{week}/submit",
+    response={200: WeekOut, 409: Error, 422: Error},
+    summary="Submit your week for approval",
+)
+def submit(request: HttpRequest, week: str):
+    try:
+        return services.submit_week(user=request.user, week_start=_first_day(week, request.user))
+    except WeekStateError as error:
+        raise _refused(error) from error
+
+
+def _member_week(request: HttpRequest, week: str, user_id: int) -> TimesheetWeek:
+    member = get_user_model().objects.filter(pk=user_id).first()
+    # Someone the caller does not manage is not there, as another user's object never is.
+    if member is None or (member != request.user and not manages_user(request.user, member.pk)):
+        raise ApiError(404, "not_found", "No such member of a team you manage.")
+    start = _first_day(week, member)
+    return TimesheetWeek.objects.filter(user=member, week_start=start).first() or TimesheetWeek(
+        user=member, week_start=start
+    )
+
+
+@router.post(
+    "/{week}/approve",
+    response={200: WeekOut, 403: Error, 404: Error, 409: Error},
+    summary="Approve a team member's submitted week (it is locked from then on)",
+)
+def approve(request: HttpRequest, week: str, payload: DecisionIn):
+    the_week = _member_week(request, week, payload.user_id)
+    try:
+        services.approve_week(week=the_week, manager=request.user, note=payload.note)
+    except (WeekStateError, SelfApprovalError, NotTeamManagerError) as error:
+        raise _refused(error) from error
+    return TimesheetWeek.objects.get(user=the_week.user, week_start=the_week.week_start)
+
+
+@router.post(
+    "/{week}/reject",
+    response={200: WeekOut, 403: Error, 404: Error, 409: Error, 422: Error},
+    summary="Send a team member's submitted week back with a note",
+)
+def reject(request: HttpRequest, week: str, payload: DecisionIn):
+    the_week = _member_week(request, week, payload.user_id)
+    try:
+        services.reject_week(week=the_week, manager=request.user, note=payload.note)
+    except (WeekStateError, SelfApprovalError, NotTeamManagerError, NoteRequiredError) as error:
+        raise _refused(error) from error
+    return TimesheetWeek.objects.get(user=the_week.user, week_start=the_week.week_start)

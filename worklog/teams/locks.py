@@ -1,0 +1,120 @@
+"""The one check every change to a user's time goes through: `ensure_not_locked` refuses a
+change to time inside a locked week (approved, or before the lock period's cutoff) with
+WeekLockedError, and marks a submitted week it lets through as changed since submitted. Call it
+under the user's row lock (the timer's), which approving a week also takes: a change and an
+approval of the same week run one after the other, never interleaved.
+
+A refused change leaves an audit Decision ("timesheet_week.locked_change_refused").
+`refuses_locked_weeks` records it after the service's transaction has rolled back, so it stays
+while the change does not."""
+
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, timedelta
+from functools import wraps
+
+from django.db import transaction
+from django.utils import timezone
+
+from decisioning.models import DecisionOutcome
+from decisioning.services import record_decision
+from worklog.teams.exceptions import WeekLockedError
+from worklog.teams.models import LockPeriod, TimesheetWeek, WeekState
+
+REFUSAL_DECISION = "timesheet_week.locked_change_refused"
+
+Span = tuple[datetime, datetime | None]
+
+
+def current_lock_period() -> LockPeriod | None:
+    return LockPeriod.objects.order_by("-set_at", "-pk").first()
+
+
+def _week_start(day: date, first_weekday: int) -> date:
+    return day - timedelta(days=(day.weekday() - first_weekday) % 7)
+
+
+def lock_cutoff(user, *, now: datetime | None = None) -> datetime | None:
+    """The moment before which the lock period leaves `user` no change, or None."""
+    period = current_lock_period()
+    if period is None:
+        return None
+    now = now or timezone.now()
+    return period.cutoff(user.zone, user.week_start, now.astimezone(user.zone).date())
+
+
+def ensure_not_locked(user, spans: Iterable[Span], *, action: str, now=None) -> None:
+    """Refuse (WeekLockedError) a change to `user`'s time that touches any of `spans` (a
+    session's times before and after the change; an open end is now) where the time is locked.
+    Submitted weeks the change touches are marked as changed since submitted."""
+    now = now or timezone.now()
+    zone = user.zone
+    spans = [(start, stop or max(now, start)) for start, stop in spans]
+    if not spans:
+        return
+    cutoff = lock_cutoff(user, now=now)
+    for start, _ in sorted(spans):
+        if cutoff is not None and start < cutoff:
+            raise WeekLockedError(
+                user=user,
+                week_start=_week_start(start.astimezone(zone).date(), user.week_start),
+                action=action,
+                approved=False,
+            )
+    first = min(start for start, _ in spans).astimezone(zone).date() - timedelta(days=7)
+    last = max(stop for _, stop in spans).astimezone(zone).date()
+    weeks = TimesheetWeek.objects.filter(
+        user=user,
+        week_start__gt=first,
+        week_start__lte=last,
+        state__in=(WeekState.APPROVED, WeekState.SUBMITTED),
+    )
+    touched = []
+    for week in weeks:
+        week_from, week_to = week.bounds(zone)
+        if not any(_overlaps(span, week_from, week_to) for span in spans):
+            continue
+        if week.state == WeekState.APPROVED:
+            raise WeekLockedError(
+                user=user, week_start=week.week_start, action=action, approved=True
+            )
+        touched.append(week.pk)
+    if touched:
+        TimesheetWeek.objects.filter(pk__in=touched, changed_since_submitted=False).update(
+            changed_since_submitted=True
+        )
+
+
+def _overlaps(span: tuple[datetime, datetime], start: datetime, end: datetime) -> bool:
+    # A session started this instant has no length yet, but its start is inside.
+    return span[0] < end and (start < span[1] or start <= span[0])
+
+
+def record_refusal(error: WeekLockedError, *, actor=None) -> None:
+    """The audit record of a refused change: a Decision about the locked week."""
+    with transaction.atomic():
+        week, _ = TimesheetWeek.objects.get_or_create(user=error.user, week_start=error.week_start)
+        record_decision(
+            target=week,
+            decision_type=REFUSAL_DECISION,
+            outcome=DecisionOutcome.REJECTED,
+            decided_by=actor or error.user,
+            reason=str(error),
+            context={"action": error.action, "user_id": error.user.pk},
+        )
+
+
+def refuses_locked_weeks[**P, T](service: Callable[P, T]) -> Callable[P, T]:
+    """Wrap a service (outside its own transaction) so that a WeekLockedError it raises is
+    recorded once its writes have rolled back."""
+
+    @wraps(service)
+    def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return service(*args, **kwargs)
+        except WeekLockedError as error:
+            if not getattr(error, "recorded", False):
+                record_refusal(error)
+                error.recorded = True
+            raise
+
+    return run
