@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "crispy_tailwind",
     "axes",
     "django_tasks_db",
+    "django_prometheus",
     "ninja",
     "core",
     "decisioning",
@@ -42,6 +43,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and next to last: django-prometheus times everything between them.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "core.middleware.RequestIdMiddleware",
     "config.middleware.ApiErrorsAsJsonMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -57,6 +61,7 @@ MIDDLEWARE = [
     "core.middleware.UserTimeZoneMiddleware",
     "core.middleware.HtmxMessagesMiddleware",
     "core.middleware.RefuseNulCharactersMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last, so a locked-out login is answered before any view runs.
     "axes.middleware.AxesMiddleware",
 ]
@@ -98,6 +103,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# The same backends, with each query counted and timed for the metrics (core.observability).
+DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace(
+    "django.db.backends.", "django_prometheus.db.backends."
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
@@ -225,17 +234,27 @@ if not DEBUG:
     if env_bool("BEHIND_TLS_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Prometheus reads /metrics from these networks (comma-separated, CIDR), or from anywhere with
+# `Authorization: Bearer <METRICS_TOKEN>`; with neither set, nobody can.
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", [])
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+
+# LOG_FORMAT=json: one JSON object per line, each with the request id that the response's
+# X-Request-ID header also carries.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "core.observability.RequestIdFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "core.observability.JsonLogFormatter"},
     },
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
-            "formatter": "plain",
+            "formatter": "json" if env_str("LOG_FORMAT", "plain") == "json" else "plain",
+            "filters": ["request_id"],
         },
     },
     "root": {"handlers": ["stdout"], "level": env_str("LOG_LEVEL", "INFO")},
