@@ -146,8 +146,26 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Journal attachments: the local disk (MEDIA_ROOT), or, when a bucket is named, any
+# S3-compatible store (AWS, MinIO, Ceph...) under django-storages' usual setting names; without
+# keys, boto3 finds credentials itself (an instance role, ~/.aws).
+if env_str("AWS_STORAGE_BUCKET_NAME", ""):
+    _s3_options = {
+        "bucket_name": env_str("AWS_STORAGE_BUCKET_NAME", ""),
+        "endpoint_url": env_str("AWS_S3_ENDPOINT_URL", "") or None,
+        "region_name": env_str("AWS_S3_REGION_NAME", "") or None,
+        "access_key": env_str("AWS_ACCESS_KEY_ID", "") or None,
+        "secret_key": env_str("AWS_SECRET_ACCESS_KEY", "") or None,
+        "location": env_str("AWS_LOCATION", ""),
+        # Private objects, never overwritten: every upload gets a fresh name anyway.
+        "default_acl": None,
+        "file_overwrite": False,
+    }
+    _default_storage = {"BACKEND": "core.storage.StreamingS3Storage", "OPTIONS": _s3_options}
+else:
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
