@@ -103,6 +103,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+else:
+    # DATABASE_POOL=1: each server process keeps a pool of open connections (psycopg's, built
+    # into Django) instead of one per thread; the pool replaces persistent connections.
+    if env_bool("DATABASE_POOL", False):
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": env_int("DATABASE_POOL_MIN_SIZE", 2),
+            "max_size": env_int("DATABASE_POOL_MAX_SIZE", 4),
+            "timeout": env_int("DATABASE_POOL_TIMEOUT", 10),
+        }
+    # DATABASE_PGBOUNCER=1: behind PgBouncer in transaction mode, consecutive transactions may
+    # run on different server connections, so a cursor held open between them cannot work
+    # (Django's prepared statements are off by default, and the app keeps no session state).
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DATABASE_PGBOUNCER", False)
 # The same backends, with each query counted and timed for the metrics (core.observability).
 DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace(
     "django.db.backends.", "django_prometheus.db.backends."
