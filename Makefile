@@ -59,8 +59,18 @@ browser:
 	echo "CHROMIUM_PATH to a Chromium or Chrome binary, then run 'make test' again." >&2; \
 	exit 1
 
+# Debian's PgBouncer, for the test that the app works behind it in transaction mode (installed
+# when missing and we are root; otherwise that test is skipped and says why).
+.PHONY: pgbouncer
+pgbouncer:
+	@if command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ]; then exit 0; fi; \
+	if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Debian's pgbouncer for the connection-pooling tests..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer >/dev/null; \
+	fi
+
 .PHONY: test
-test: install browser
+test: install browser pgbouncer
 	$(UV) run --locked pytest -n auto $(PYTEST_ARGS)
 
 .PHONY: lint

@@ -25,7 +25,7 @@ def gunicorn_settings() -> dict:
     return runpy.run_path(str(GUNICORN_CONFIG))
 
 
-def server_environment(database_url: str) -> dict[str, str]:
+def server_environment(database_url: str, extra: dict[str, str] | None = None) -> dict[str, str]:
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "bench.settings",
@@ -39,6 +39,7 @@ def server_environment(database_url: str) -> dict[str, str]:
         "LOG_LEVEL": "WARNING",
         # Failed logins are not what we measure; keep the lockout out of the way of many clients.
         "AXES_FAILURE_LIMIT": "1000",
+        **(extra or {}),
     }
 
 
@@ -67,9 +68,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(database_url: str, workers: int):
+def gunicorn(database_url: str, workers: int, env: dict[str, str] | None = None):
     """Yields (base_url, master pid) of a running gunicorn, configured as `make serve` runs it
-    (config/gunicorn.conf.py); stops it afterwards."""
+    (config/gunicorn.conf.py), with `env` added to its environment; stops it afterwards."""
     port = int(os.environ.get("BENCH_PORT") or 0) or free_port()
     process = subprocess.Popen(
         [
@@ -87,7 +88,7 @@ def gunicorn(database_url: str, workers: int):
             "warning",
         ],
         cwd=ROOT,
-        env=server_environment(database_url),
+        env=server_environment(database_url, env),
     )
     base_url = f"http://127.0.0.1:{port}"
     try:

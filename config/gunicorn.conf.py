@@ -3,6 +3,7 @@ benchmark measures the server as it is deployed. The address and the number of w
 the command line."""
 
 import gc
+import os
 
 worker_class = "gthread"
 threads = 4
@@ -22,3 +23,12 @@ preload_app = True
 
 def pre_fork(server, worker):
     gc.freeze()
+
+
+def child_exit(server, worker):
+    # With PROMETHEUS_MULTIPROC_DIR, a worker's metrics live in files there; a gone worker's
+    # gauges are dropped (its counters stay counted).
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

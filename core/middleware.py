@@ -5,11 +5,41 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from decisioning.http import REPLAYED_HEADER
+
+from .observability import (
+    REQUEST_ID_HEADER,
+    current_request_id,
+    idempotent_replays,
+    request_id_from,
+)
+
 FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 NUL_REFUSED = (
     "The form holds a NUL character (\\0), which no field here accepts. Remove it and send the "
     "form again."
 )
+
+
+class RequestIdMiddleware:
+    """Names each request (the proxy's X-Request-ID, or a new id) for the logs and in the
+    response, and counts the answers replayed for a reused Idempotency-Key."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request_id = request_id_from(request)
+        reset = current_request_id.set(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            current_request_id.reset(reset)
+        response[REQUEST_ID_HEADER] = request_id
+        if response.get(REPLAYED_HEADER) == "true":
+            surface = "api" if request.path_info.startswith("/api/") else "page"
+            idempotent_replays.labels(surface=surface).inc()
+        return response
 
 
 class UserTimeZoneMiddleware:

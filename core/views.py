@@ -5,7 +5,13 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseForbidden,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
@@ -15,6 +21,7 @@ from decisioning.http import idempotent_view
 
 from . import services
 from .forms import ApiTokenForm, LoginForm, ProfileForm
+from .observability import metrics_allowed, metrics_page, readiness
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +102,30 @@ def healthz(request: HttpRequest) -> JsonResponse:
         logger.exception("Health check: the database did not answer")
         return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
     return JsonResponse({"status": "ok", "database": "up"})
+
+
+@login_not_required
+@never_cache
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Ready for traffic: the database answers and holds every migration this code expects
+    (a node started before `migrate` ran stays out of the load balancer)."""
+    ready, checks = readiness()
+    status = "ok" if ready else "unavailable"
+    return JsonResponse({"status": status, **checks}, status=200 if ready else 503)
+
+
+@login_not_required
+@never_cache
+@require_GET
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus metrics, for an allowed network or the metrics token only."""
+    if not metrics_allowed(request):
+        return HttpResponseForbidden(
+            "Metrics are readable from METRICS_ALLOWED_NETWORKS or with the metrics token.",
+            content_type="text/plain",
+        )
+    return metrics_page()
 
 
 @login_not_required

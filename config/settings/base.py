@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "crispy_tailwind",
     "axes",
     "django_tasks_db",
+    "django_prometheus",
     "ninja",
     "core",
     "decisioning",
@@ -42,6 +43,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and next to last: django-prometheus times everything between them.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "core.middleware.RequestIdMiddleware",
     "config.middleware.ApiErrorsAsJsonMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -57,6 +61,7 @@ MIDDLEWARE = [
     "core.middleware.UserTimeZoneMiddleware",
     "core.middleware.HtmxMessagesMiddleware",
     "core.middleware.RefuseNulCharactersMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last, so a locked-out login is answered before any view runs.
     "axes.middleware.AxesMiddleware",
 ]
@@ -98,6 +103,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+else:
+    # DATABASE_POOL=1: each server process keeps a pool of open connections (psycopg's, built
+    # into Django) instead of one per thread; the pool replaces persistent connections.
+    if env_bool("DATABASE_POOL", False):
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": env_int("DATABASE_POOL_MIN_SIZE", 2),
+            "max_size": env_int("DATABASE_POOL_MAX_SIZE", 4),
+            "timeout": env_int("DATABASE_POOL_TIMEOUT", 10),
+        }
+    # DATABASE_PGBOUNCER=1: behind PgBouncer in transaction mode, consecutive transactions may
+    # run on different server connections, so a cursor held open between them cannot work
+    # (Django's prepared statements are off by default, and the app keeps no session state).
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DATABASE_PGBOUNCER", False)
+# The same backends, with each query counted and timed for the metrics (core.observability).
+DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace(
+    "django.db.backends.", "django_prometheus.db.backends."
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
@@ -137,8 +160,26 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Journal attachments: the local disk (MEDIA_ROOT), or, when a bucket is named, any
+# S3-compatible store (AWS, MinIO, Ceph...) under django-storages' usual setting names; without
+# keys, boto3 finds credentials itself (an instance role, ~/.aws).
+if env_str("AWS_STORAGE_BUCKET_NAME", ""):
+    _s3_options = {
+        "bucket_name": env_str("AWS_STORAGE_BUCKET_NAME", ""),
+        "endpoint_url": env_str("AWS_S3_ENDPOINT_URL", "") or None,
+        "region_name": env_str("AWS_S3_REGION_NAME", "") or None,
+        "access_key": env_str("AWS_ACCESS_KEY_ID", "") or None,
+        "secret_key": env_str("AWS_SECRET_ACCESS_KEY", "") or None,
+        "location": env_str("AWS_LOCATION", ""),
+        # Private objects, never overwritten: every upload gets a fresh name anyway.
+        "default_acl": None,
+        "file_overwrite": False,
+    }
+    _default_storage = {"BACKEND": "core.storage.StreamingS3Storage", "OPTIONS": _s3_options}
+else:
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -225,17 +266,27 @@ if not DEBUG:
     if env_bool("BEHIND_TLS_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Prometheus reads /metrics from these networks (comma-separated, CIDR), or from anywhere with
+# `Authorization: Bearer <METRICS_TOKEN>`; with neither set, nobody can.
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", [])
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+
+# LOG_FORMAT=json: one JSON object per line, each with the request id that the response's
+# X-Request-ID header also carries.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "core.observability.RequestIdFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "core.observability.JsonLogFormatter"},
     },
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
-            "formatter": "plain",
+            "formatter": "json" if env_str("LOG_FORMAT", "plain") == "json" else "plain",
+            "filters": ["request_id"],
         },
     },
     "root": {"handlers": ["stdout"], "level": env_str("LOG_LEVEL", "INFO")},

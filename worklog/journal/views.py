@@ -409,7 +409,9 @@ def delete_attachment(request: HttpRequest, pk) -> HttpResponse:
 
 @require_GET
 def download_attachment(request: HttpRequest, pk) -> HttpResponse:
-    """The file, to its owner only, always as a download (never rendered inline)."""
+    """The file, to its owner only, always as a download (never rendered inline), streamed
+    through the app from whichever storage holds it: object storage needs no public endpoint,
+    and these headers are ours on every backend."""
     attachment = get_object_or_404(
         Attachment.objects.filter(worklog__user=request.user, worklog__deleted_at__isnull=True),
         pk=pk,
@@ -424,6 +426,8 @@ def download_attachment(request: HttpRequest, pk) -> HttpResponse:
         filename=attachment.filename,
         content_type=services.attachment_content_type(attachment),
     )
+    # Streamed from object storage, the file comes without a size of its own.
+    response.setdefault("Content-Length", str(attachment.size_bytes))
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

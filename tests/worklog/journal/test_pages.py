@@ -5,6 +5,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -249,7 +250,7 @@ def test_links_fill_system_and_key(user_client, worklog):
 
 
 def test_attachment_upload_and_owner_only_download(
-    user_client, worklog, assert_hidden_from_other_user
+    user_client, worklog, assert_hidden_from_other_user, attachment_storage
 ):
     upload = SimpleUploadedFile("notes.txt", b"hello", content_type="text/plain")
     response = user_client.post(
@@ -257,26 +258,40 @@ def test_attachment_upload_and_owner_only_download(
     )
     assert response.status_code == 302
     attachment = Attachment.objects.get()
+    assert attachment_storage() == [attachment.object_key]
     url = reverse("worklog:journal-attachment", args=[attachment.pk])
     download = user_client.get(url)
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == b"hello"
-    assert "attachment" in download["Content-Disposition"]
+    assert download["Content-Disposition"] == 'attachment; filename="notes.txt"'
+    assert download["Content-Type"] == "text/plain"
+    assert download["Content-Length"] == "5"
+    assert download["X-Content-Type-Options"] == "nosniff"
     assert_hidden_from_other_user(url)
+
+
+def test_attachment_missing_from_storage_is_404(user_client, worklog, attachment_storage):
+    upload = SimpleUploadedFile("notes.txt", b"hello", content_type="text/plain")
+    attachment = add_attachment(worklog, uploaded_by=worklog.user, upload=upload)
+    default_storage.delete(attachment.object_key)
+    url = reverse("worklog:journal-attachment", args=[attachment.pk])
+    assert user_client.get(url).status_code == 404
 
 
 @pytest.mark.parametrize(
     "name,body,content_type",
     [("big.txt", b"x" * 2048, "text/plain"), ("a.exe", b"x", "application/x-msdownload")],
 )
-def test_bad_uploads_are_refused(user_client, worklog, settings, name, body, content_type):
+def test_bad_uploads_are_refused(
+    user_client, worklog, settings, attachment_storage, name, body, content_type
+):
     settings.JOURNAL_ATTACHMENT_MAX_BYTES = 1024
     upload = SimpleUploadedFile(name, body, content_type=content_type)
     response = user_client.post(
         reverse("worklog:journal-attachment-add", args=[worklog.pk]), {"file": upload}
     )
     assert response.status_code == 422
-    assert not Attachment.objects.exists()
+    assert not Attachment.objects.exists() and attachment_storage() == []
 
 
 def test_enrich_review_and_select_through_the_page(user_client, worklog):
@@ -548,7 +563,7 @@ def test_links_and_attachments_can_be_removed_by_their_owner_only(
     user_client,
     worklog,
     assert_hidden_from_other_user,
-    media_root,
+    attachment_storage,
     django_capture_on_commit_callbacks,
 ):
     link = add_external_link(worklog, url="https://github.com/acme/shop/pull/1")
@@ -562,4 +577,4 @@ def test_links_and_attachments_can_be_removed_by_their_owner_only(
     with django_capture_on_commit_callbacks(execute=True):
         assert user_client.post(attachment_url, headers=HTMX).status_code == 200
     assert not worklog.external_links.exists() and not Attachment.objects.exists()
-    assert not any(path.is_file() for path in media_root.rglob("*"))
+    assert attachment_storage() == []

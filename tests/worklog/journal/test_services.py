@@ -2,11 +2,13 @@
 
 import hashlib
 from datetime import date, timedelta
+from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DatabaseError
 from django.utils import timezone
 
 from worklog.journal.services import (
@@ -82,7 +84,7 @@ def test_a_malformed_url_is_refused(worklog):
     assert not worklog.external_links.exists()
 
 
-def test_attachment_is_stored_with_its_checksum(worklog, user):
+def test_attachment_is_stored_with_its_checksum(worklog, user, attachment_storage):
     body = b"%PDF-1.4 hello"
     upload = SimpleUploadedFile("notes.pdf", body, content_type="application/pdf")
     attachment = add_attachment(worklog, uploaded_by=user, upload=upload)
@@ -93,12 +95,12 @@ def test_attachment_is_stored_with_its_checksum(worklog, user):
         assert stored.read() == body
 
 
-def test_oversized_upload_is_refused(worklog, user, settings, media_root):
+def test_oversized_upload_is_refused(worklog, user, settings, attachment_storage):
     settings.JOURNAL_ATTACHMENT_MAX_BYTES = 10
     upload = SimpleUploadedFile("big.txt", b"x" * 11, content_type="text/plain")
     with pytest.raises(ValidationError):
         add_attachment(worklog, uploaded_by=user, upload=upload)
-    assert not Attachment.objects.exists() and not any(media_root.rglob("*.txt"))
+    assert not Attachment.objects.exists() and attachment_storage() == []
 
 
 @pytest.mark.parametrize(
@@ -110,6 +112,16 @@ def test_disallowed_upload_is_refused(worklog, user, name, content_type):
     with pytest.raises(ValidationError):
         add_attachment(worklog, uploaded_by=user, upload=upload)
     assert not Attachment.objects.exists()
+
+
+def test_stored_file_is_removed_when_its_row_cannot_be_written(worklog, user, attachment_storage):
+    upload = SimpleUploadedFile("notes.txt", b"hello", content_type="text/plain")
+    with (
+        mock.patch.object(Attachment.objects, "create", side_effect=DatabaseError("down")),
+        pytest.raises(DatabaseError),
+    ):
+        add_attachment(worklog, uploaded_by=user, upload=upload)
+    assert attachment_storage() == []
 
 
 def test_attaching_to_another_users_log_is_refused(worklog, other_user):

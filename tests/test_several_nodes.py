@@ -1,0 +1,113 @@
+"""Two app servers on one PostgreSQL, as a load balancer spreads one user's requests: what one
+node wrote, the other reads at once (nothing it answers from is kept in its own process), with
+the database reached directly, through each process's connection pool, or through PgBouncer
+in transaction mode."""
+
+import re
+import subprocess
+import sys
+from contextlib import ExitStack
+
+import httpx
+import pytest
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.db import connection
+
+from bench import pgbouncer as bouncer
+from bench.server import ROOT, gunicorn, server_environment
+from core.services import create_api_token
+from decisioning.services import record_decision
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+CONNECTION_MODES = {
+    "direct": {},
+    "pooled": {"DATABASE_POOL": "1", "DATABASE_POOL_MAX_SIZE": "4"},
+    "pgbouncer": {"DATABASE_PGBOUNCER": "1"},
+}
+
+
+def database_url_of_the_tests() -> str:
+    params = connection.settings_dict
+    password = f":{params['PASSWORD']}" if params["PASSWORD"] else ""
+    return (
+        f"postgres://{params['USER']}{password}@{params['HOST'] or '127.0.0.1'}:"
+        f"{params['PORT'] or 5432}/{params['NAME']}"
+    )
+
+
+@pytest.fixture(scope="session")
+def static_root(tmp_path_factory) -> str:
+    """The hashed static files the servers serve with DEBUG off, collected once."""
+    root = str(tmp_path_factory.mktemp("static-root"))
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
+        cwd=ROOT,
+        env=server_environment("sqlite://:memory:", {"STATIC_ROOT": root}),
+        check=True,
+    )
+    return root
+
+
+@pytest.fixture(params=list(CONNECTION_MODES))
+def two_nodes(request, transactional_db, static_root):
+    mode = request.param
+    if mode == "pgbouncer" and not bouncer.available():
+        pytest.skip(bouncer.MISSING)
+    with ExitStack() as stack:
+        database_url = database_url_of_the_tests()
+        if mode == "pgbouncer":
+            # Two server connections for eight threads: transactions share them.
+            database_url = stack.enter_context(bouncer.pgbouncer(database_url, pool_size=2))
+        env = {**CONNECTION_MODES[mode], "STATIC_ROOT": static_root}
+        nodes = [
+            stack.enter_context(gunicorn(database_url, workers=1, env=env))[0] for _ in range(2)
+        ]
+        yield nodes
+
+
+def sign_in(client: httpx.Client, node: str, username: str) -> None:
+    page = client.get(f"{node}/accounts/login/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    signed_in = client.post(
+        f"{node}/accounts/login/",
+        data={"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token},
+    )
+    assert signed_in.status_code == 302, signed_in.text[:500]
+
+
+def test_a_write_through_one_node_is_read_through_the_other(two_nodes, user):
+    a, b = two_nodes
+    user.is_superuser = True
+    # The servers know the production hashers only, not the tests' fast one.
+    hasher = PBKDF2PasswordHasher()
+    user.password = hasher.encode(PASSWORD, hasher.salt())
+    user.save()
+    _token, secret = create_api_token(user=user, name="hotkey")
+    api = {"Authorization": f"Bearer {secret}"}
+
+    started = httpx.post(f"{a}/api/v1/timer/start", headers=api)
+    assert started.status_code in (200, 201), started.text
+    assert httpx.get(f"{b}/api/v1/timer", headers=api).json()["id"] == started.json()["id"]
+
+    # The same Idempotency-Key sent to the other node gets the first answer, not a second toggle.
+    once = {**api, "Idempotency-Key": "toggle-1"}
+    stopped = httpx.post(f"{b}/api/v1/timer/toggle", headers=once)
+    replayed = httpx.post(f"{a}/api/v1/timer/toggle", headers=once)
+    assert replayed.headers["Idempotent-Replayed"] == "true"
+    assert replayed.json() == stopped.json() and stopped.json()["action"] == "stopped"
+    assert httpx.get(f"{a}/api/v1/timer", headers=api).json() is None
+    [listed] = httpx.get(f"{a}/api/v1/timer/sessions", headers=api).json()
+    assert listed["id"] == started.json()["id"] and listed["stopped_at"]
+
+    # Signed in on one node is signed in on the other; the pages read what the API wrote.
+    with httpx.Client() as browser:
+        sign_in(browser, a, user.username)
+        assert browser.get(f"{b}/").status_code == 200
+        record_decision(target=user, decision_type="access", reason="granted on node a")
+        for node in (a, b):
+            export = browser.get(f"{node}/decisions/export.csv")
+            assert export.status_code == 200 and "granted on node a" in export.text
+    for node in (a, b):
+        assert httpx.get(f"{node}/readyz").json()["migrations"] == "applied"
