@@ -66,6 +66,7 @@ STATE_CHECK = Scenario(
 
 
 READ_FLOOR = "read floor"
+SWITCH_ALONE = "switch alone (API)"
 
 
 def _switch_then_week_read(users: list[LoadUser], run: int) -> Callable[[int], Request]:
@@ -112,6 +113,15 @@ def reading_scenarios() -> list[Scenario]:
             _switch_then_week_read,
             "token",
             expected=frozenset({200, 201}),
+            floor=READ_FLOOR,
+        ),
+        # The switch alone, to show how much of switch + week read the switch takes; after it,
+        # as its sessions would fill the readers' current week.
+        Scenario(
+            SWITCH_ALONE,
+            _same(Request("POST", "/api/v1/timer/start")),
+            "token",
+            expected=frozenset({201}),
             floor=READ_FLOOR,
         ),
         Scenario("week page", _reading_week("/timer/week/", "date={monday}"), floor=READ_FLOOR),
