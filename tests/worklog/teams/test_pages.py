@@ -217,3 +217,8 @@ def test_a_manager_runs_the_timer_report_for_their_team_only(
             == 404
         )
     assert logged_in(user).get(reverse("worklog:timer-report"), query).status_code == 404
+
+
+def test_a_manager_sees_no_week_of_someone_outside_the_team(other_user, team, manager):
+    url = reverse("worklog:team-member-week", args=[team.pk, other_user.pk])
+    assert logged_in(manager).get(url).status_code == 404
