@@ -222,3 +222,11 @@ def test_a_manager_runs_the_timer_report_for_their_team_only(
 def test_a_manager_sees_no_week_of_someone_outside_the_team(other_user, team, manager):
     url = reverse("worklog:team-member-week", args=[team.pk, other_user.pk])
     assert logged_in(manager).get(url).status_code == 404
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "yesterday"])
+def test_a_bad_date_is_a_400_not_a_submission(user_client, user, team, manager, day):
+    assert user_client.post(reverse("worklog:week-submit"), {"date": day}).status_code == 400
+    url = reverse("worklog:team-week", args=[team.pk])
+    assert logged_in(manager).get(url, {"date": day}).status_code == 400
+    assert not TimesheetWeek.objects.exists()
