@@ -9,7 +9,7 @@ A refused change leaves an audit Decision ("timesheet_week.locked_change_refused
 while the change does not."""
 
 from collections.abc import Callable, Iterable
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import wraps
 
 from django.contrib.auth import get_user_model
@@ -20,6 +20,7 @@ from decisioning.models import Decision, DecisionOutcome
 from decisioning.services import record_decision
 from worklog.teams.exceptions import WeekLockedError
 from worklog.teams.models import LockPeriod, TimesheetWeek, WeekState
+from worklog.teams.selectors import week_start
 
 REFUSAL_DECISION = "timesheet_week.locked_change_refused"
 
@@ -41,10 +42,6 @@ def hold_users(*users) -> None:
 
 def current_lock_period() -> LockPeriod | None:
     return LockPeriod.objects.order_by("-set_at", "-pk").first()
-
-
-def _week_start(day: date, first_weekday: int) -> date:
-    return day - timedelta(days=(day.weekday() - first_weekday) % 7)
 
 
 def lock_cutoff(user, *, now: datetime | None = None) -> datetime | None:
@@ -70,7 +67,7 @@ def ensure_not_locked(user, spans: Iterable[Span], *, action: str, now=None) -> 
         if cutoff is not None and start < cutoff:
             raise WeekLockedError(
                 user=user,
-                week_start=_week_start(start.astimezone(zone).date(), user.week_start),
+                week_start=week_start(start.astimezone(zone).date(), user.week_start),
                 action=action,
                 approved=False,
             )
