@@ -3,6 +3,8 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from worklog.teams.exceptions import WeekLockedError
+
 from . import services
 from .exceptions import CatalogError
 from .models import Basket, BasketItem, CatalogItem, DispenseLog, WorkItem
@@ -190,7 +192,7 @@ class WorkItemAdmin(admin.ModelAdmin):
         for work in queryset:
             try:
                 services.complete_work_item(work)
-            except CatalogError as error:
+            except (CatalogError, WeekLockedError) as error:
                 messages.warning(request, str(error))
             else:
                 done += 1

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from worklog.models import WorkSession
 from worklog.services import start_session, stop_running_session
+from worklog.teams.locks import refuses_locked_weeks
 
 from .exceptions import (
     BasketAlreadyCommittedError,
@@ -420,6 +421,7 @@ def _refuse(work_item: WorkItem, action: str) -> None:
     )
 
 
+@refuses_locked_weeks
 @transaction.atomic
 def start_work_item(work_item: WorkItem, user, start_timer: bool = False) -> WorkItem:
     """
@@ -460,6 +462,7 @@ def block_work_item(work_item: WorkItem, notes: str = "") -> WorkItem:
     return work_item
 
 
+@refuses_locked_weeks
 @transaction.atomic
 def complete_work_item(work_item: WorkItem) -> WorkItem:
     """Complete an open (pending, in-progress or blocked) work item; a timer running on it

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from decisioning.http import idempotent_view
 from worklog.services import get_active_session
 from worklog.targets import resolve_target
+from worklog.teams.exceptions import WeekLockedError
 
 from . import selectors, services
 from .exceptions import CatalogError, InvalidQuantityError
@@ -438,7 +439,7 @@ def work_item_action(request: HttpRequest, pk, action: str) -> HttpResponse:
     timing_it = action == "complete" and get_active_session(request.user, target=work)
     try:
         WORK_ACTIONS[action](work, request.user)
-    except CatalogError as error:
+    except (CatalogError, WeekLockedError) as error:
         messages.error(request, str(error))
         status = HTTPStatus.CONFLICT
     else:

@@ -642,3 +642,22 @@ def test_add_item_refuses_bad_price_override(basket, catalog_item, price):
 
 def test_add_item_accepts_free_price_override(basket, catalog_item):
     assert add_item(basket, catalog_item, unit_price="0").unit_price == 0
+
+
+def test_completing_a_work_item_refuses_to_stop_its_timer_inside_a_locked_week(work_item, user):
+    from decisioning.models import Decision
+    from worklog.teams.exceptions import WeekLockedError
+    from worklog.teams.locks import REFUSAL_DECISION
+    from worklog.teams.models import LockPeriod
+    from worklog.timer.models import WorkSession
+
+    start_work_item(work_item, user, start_timer=True)
+    timer = WorkSession.objects.for_target(work_item).get()
+    WorkSession.objects.filter(pk=timer.pk).update(started_at=timezone.now() - timedelta(days=30))
+    LockPeriod.objects.create(locked_through=timezone.localdate() - timedelta(days=20))
+    with pytest.raises(WeekLockedError):
+        complete_work_item(work_item)
+    assert not WorkItem.objects.get(pk=work_item.pk).is_complete
+    assert WorkSession.objects.get(pk=timer.pk).is_active
+    # Recorded again outside the work item's transaction, which rolled the first record back.
+    assert Decision.objects.filter(decision_type=REFUSAL_DECISION).count() == 1

@@ -2,6 +2,7 @@
 approve or reject a team member's (`user_id` in the body). A week is the user's week holding
 that ISO week's Monday, in the user's week-start setting."""
 
+import re
 from datetime import date
 
 from django.contrib.auth import get_user_model
@@ -9,6 +10,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from config.api import ApiError, Error, PlainText
+from core.validators import EARLIEST_YEAR, LATEST_YEAR
 from worklog.teams import services
 from worklog.teams.exceptions import (
     NoteRequiredError,
@@ -43,11 +45,21 @@ class DecisionIn(Schema):
 
 
 def _first_day(label: str, user) -> date:
+    problem = ApiError(
+        422,
+        "invalid_week",
+        f"Name the week as YYYY-Www, e.g. 2026-W49, between the years {EARLIEST_YEAR + 1} and "
+        f"{LATEST_YEAR - 1}.",
+    )
+    if not re.fullmatch(WEEK_PATTERN, label):
+        raise problem
+    year, week = (int(part) for part in label.split("-W"))
+    if not EARLIEST_YEAR < year < LATEST_YEAR:
+        raise problem
     try:
-        year, week = label.split("-W")
-        monday = date.fromisocalendar(int(year), int(week), 1)
+        monday = date.fromisocalendar(year, week, 1)
     except ValueError as error:
-        raise ApiError(422, "invalid_week", "Name the week as YYYY-Www, e.g. 2026-W49.") from error
+        raise problem from error
     return week_start(monday, user.week_start)
 
 

@@ -16,6 +16,7 @@ class WeekLockedError(InvalidSessionTimesError):
         self.week_start = week_start
         self.action = action
         self.approved = approved
+        self.refusal_id = None  # the audit Decision's, once recorded
         why = "was approved" if approved else "is in a locked period"
         super().__init__(
             f"The week of {week_start:%-d %b %Y} {why} and is locked: "

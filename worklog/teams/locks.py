@@ -9,28 +9,39 @@ A refused change leaves an audit Decision ("timesheet_week.locked_change_refused
 while the change does not."""
 
 from collections.abc import Callable, Iterable
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import wraps
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from decisioning.models import DecisionOutcome
+from decisioning.models import Decision, DecisionOutcome
 from decisioning.services import record_decision
 from worklog.teams.exceptions import WeekLockedError
 from worklog.teams.models import LockPeriod, TimesheetWeek, WeekState
+from worklog.teams.selectors import week_start
 
 REFUSAL_DECISION = "timesheet_week.locked_change_refused"
 
 Span = tuple[datetime, datetime | None]
 
 
+def hold_users(*users) -> None:
+    """Take the users' row locks (the timer's) until the caller's transaction ends, in one
+    order, for a change made outside the timer's services (the admin's form)."""
+    pks = sorted({user.pk for user in users})
+    list(
+        get_user_model()
+        ._default_manager.select_for_update()
+        .filter(pk__in=pks)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def current_lock_period() -> LockPeriod | None:
     return LockPeriod.objects.order_by("-set_at", "-pk").first()
-
-
-def _week_start(day: date, first_weekday: int) -> date:
-    return day - timedelta(days=(day.weekday() - first_weekday) % 7)
 
 
 def lock_cutoff(user, *, now: datetime | None = None) -> datetime | None:
@@ -56,7 +67,7 @@ def ensure_not_locked(user, spans: Iterable[Span], *, action: str, now=None) -> 
         if cutoff is not None and start < cutoff:
             raise WeekLockedError(
                 user=user,
-                week_start=_week_start(start.astimezone(zone).date(), user.week_start),
+                week_start=week_start(start.astimezone(zone).date(), user.week_start),
                 action=action,
                 approved=False,
             )
@@ -90,31 +101,34 @@ def _overlaps(span: tuple[datetime, datetime], start: datetime, end: datetime) -
 
 
 def record_refusal(error: WeekLockedError, *, actor=None) -> None:
-    """The audit record of a refused change: a Decision about the locked week."""
+    """The audit record of a refused change: a Decision about the locked week. Once per error,
+    unless the transaction it was written in has rolled back since: a service that calls
+    another within its own transaction records the refusal again outside it."""
+    if error.refusal_id and Decision.objects.filter(pk=error.refusal_id).exists():
+        return
     with transaction.atomic():
         week, _ = TimesheetWeek.objects.get_or_create(user=error.user, week_start=error.week_start)
-        record_decision(
+        error.refusal_id = record_decision(
             target=week,
             decision_type=REFUSAL_DECISION,
             outcome=DecisionOutcome.REJECTED,
             decided_by=actor or error.user,
             reason=str(error),
             context={"action": error.action, "user_id": error.user.pk},
-        )
+        ).pk
 
 
 def refuses_locked_weeks[**P, T](service: Callable[P, T]) -> Callable[P, T]:
     """Wrap a service (outside its own transaction) so that a WeekLockedError it raises is
-    recorded once its writes have rolled back."""
+    recorded once its writes have rolled back. Wrap every service a caller calls, including
+    one that calls another within its own transaction."""
 
     @wraps(service)
     def run(*args: P.args, **kwargs: P.kwargs) -> T:
         try:
             return service(*args, **kwargs)
         except WeekLockedError as error:
-            if not getattr(error, "recorded", False):
-                record_refusal(error)
-                error.recorded = True
+            record_refusal(error)
             raise
 
     return run

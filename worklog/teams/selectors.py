@@ -19,7 +19,9 @@ def week_start(day: date, first_weekday: int) -> date:
 
 
 def managed_teams(user):
-    return Team.objects.filter(managers=user)
+    """The teams whose pages `user` may open: those they manage; every team for a superuser
+    (who unlocks weeks there, but decides only on their own teams' weeks)."""
+    return Team.objects.all() if user.is_superuser else Team.objects.filter(managers=user)
 
 
 def manages_user(manager, user_id) -> bool:
@@ -159,6 +161,7 @@ class WeekPanel:
     can_decide: bool
     can_unlock: bool
     read_only: bool
+    manages_teams: bool
 
 
 def week_panel(owner, viewer, first_day: date, *, today: date) -> WeekPanel:
@@ -167,12 +170,17 @@ def week_panel(owner, viewer, first_day: date, *, today: date) -> WeekPanel:
     for decision in trail:
         decision.label = DECISION_LABELS.get(decision.decision_type, decision.decision_type)
     read_only = owner.pk != viewer.pk
+    reminder = None if read_only else previous_week_unsubmitted(owner, today=today)
     return WeekPanel(
         week=week,
         trail=trail,
-        reminder=None if read_only else previous_week_unsubmitted(owner, today=today),
+        # Not on the page of the very week it is about, whose own button says it.
+        reminder=reminder if reminder and reminder.week_start != first_day else None,
         can_submit=not read_only and week.state in (WeekState.OPEN, WeekState.REJECTED),
-        can_decide=read_only and week.state == WeekState.SUBMITTED,
+        can_decide=read_only
+        and week.state == WeekState.SUBMITTED
+        and manages_user(viewer, owner.pk),
         can_unlock=viewer.is_superuser and week.state == WeekState.APPROVED,
         read_only=read_only,
+        manages_teams=not read_only and managed_teams(viewer).exists(),
     )

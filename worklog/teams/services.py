@@ -200,7 +200,7 @@ def set_lock_period(
 
 
 def _managed(team: Team, manager) -> None:
-    if not team.managers.filter(pk=manager.pk).exists():
+    if not manager.is_superuser and not team.managers.filter(pk=manager.pk).exists():
         raise NotTeamManagerError()
 
 

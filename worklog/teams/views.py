@@ -7,12 +7,14 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.core.exceptions import BadRequest
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.validators import EARLIEST_YEAR, LATEST_YEAR
 from decisioning.http import idempotent_view
 from worklog.exceptions import WorklogError
 from worklog.teams import selectors, services
@@ -25,10 +27,21 @@ TEAM_WEEK_TEMPLATE = "worklog/teams/team_week.html"
 
 
 def _day(request: HttpRequest, source) -> date:
-    try:
-        return date.fromisoformat(source.get("date", ""))
-    except ValueError:
+    """The `date` asked for, the user's today by default; a bad one is a 400."""
+    value = source.get("date", "")
+    if not value:
         return timezone.localdate(timezone=request.user.zone)
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        day = None
+    # A week must fit, with its neighbours, between the supported years.
+    if day is None or not EARLIEST_YEAR < day.year < LATEST_YEAR:
+        raise BadRequest(
+            f"Give the date as YYYY-MM-DD, between the years {EARLIEST_YEAR + 1} and "
+            f"{LATEST_YEAR - 1}."
+        )
+    return day
 
 
 def _own_week_url(week_start: date) -> str:

@@ -17,7 +17,7 @@ from worklog.admin_filters import DeletedFilter
 from worklog.exceptions import WorklogError
 from worklog.targets import resolve_target, target_type_for_model, target_types
 from worklog.teams.exceptions import WeekLockedError
-from worklog.teams.locks import ensure_not_locked, record_refusal
+from worklog.teams.locks import ensure_not_locked, hold_users, record_refusal
 from worklog.templatetags.timer_format import hours_clock
 from worklog.timer import services
 from worklog.timer.models import EndReason, WorkSession, seconds_between
@@ -120,11 +120,13 @@ class WorkSessionAdminForm(forms.ModelForm):
         return cleaned
 
     def _refuse_locked_time(self, user, started_at, stopped_at) -> None:
-        # The same check as every other write path; the instance still holds the saved times.
+        # The same check as every other write path, under the same row lock, which the admin's
+        # transaction holds until the save; the instance still holds the saved times.
         changes = [(user, [(started_at, stopped_at)])]
-        if self.instance.pk:
+        if not self.instance._state.adding:
             original = self.instance
             changes.append((original.user, [(original.started_at, original.stopped_at)]))
+        hold_users(*(owner for owner, _ in changes))
         try:
             for owner, spans in changes:
                 ensure_not_locked(owner, spans, action="changing a session in the admin")

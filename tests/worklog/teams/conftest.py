@@ -1,6 +1,8 @@
 from datetime import datetime, time, timedelta
 
 import pytest
+from django.tasks import task_backends
+from django.tasks.backends.dummy import DummyBackend
 from django.utils import timezone
 
 from tests.conftest import PASSWORD
@@ -65,3 +67,13 @@ def approved_week(user, team, manager, last_week):
     services.approve_week(week=week, manager=manager)
     week.refresh_from_db()
     return week
+
+
+@pytest.fixture
+def dummy_backend():
+    """A task backend that keeps what is enqueued (with its run_after) and runs nothing."""
+    original = task_backends["default"]
+    backend = DummyBackend(alias="default", params={})
+    task_backends["default"] = backend
+    yield backend
+    task_backends["default"] = original

@@ -73,7 +73,8 @@ def test_approving_ones_own_week_is_403_and_someone_elses_team_404(
     assert TimesheetWeek.objects.get(user=manager).state == WeekState.SUBMITTED
 
 
-def test_a_badly_named_week_is_422(user):
-    response = api_for(user).post("/api/v1/timesheets/2026-W60/submit")
+@pytest.mark.parametrize("week", ["2026-W60", "0001-W01", "9999-W01", "2026-W1x", "2026W01"])
+def test_a_badly_named_week_is_422(user, week):
+    response = api_for(user).post(f"/api/v1/timesheets/{week}/submit")
     assert response.status_code == 422
     assert response.json()["code"] == "invalid_week"

@@ -27,9 +27,10 @@ def logged_in(user) -> Client:
 
 def test_the_week_page_submits_and_shows_the_state_and_trail(user_client, user, team, last_week):
     worked(user, last_week, 9, 10)
+    this_week = user_client.get(reverse("worklog:timer-week")).content.decode()
+    assert 'data-testid="submit-reminder"' in this_week
     page = user_client.get(week_url(last_week)).content.decode()
     assert "Submit the week" in page
-    assert 'data-testid="submit-reminder"' in page
     response = user_client.post(
         reverse("worklog:week-submit"), {"date": f"{last_week:%Y-%m-%d}"}, follow=True
     )
@@ -37,7 +38,8 @@ def test_the_week_page_submits_and_shows_the_state_and_trail(user_client, user, 
     assert "Week submitted for approval." in page
     assert 'data-testid="week-state">Submitted<' in page
     assert "Submit the week" not in page
-    assert 'data-testid="submit-reminder"' not in page
+    this_week = user_client.get(reverse("worklog:timer-week")).content.decode()
+    assert 'data-testid="submit-reminder"' not in this_week
     assert "Effective" in page and "recorded" in page
     assert TimesheetWeek.objects.get(user=user).state == WeekState.SUBMITTED
 
@@ -58,6 +60,12 @@ def test_the_rejection_note_shows_on_the_members_week(user_client, user, team, m
     page = user_client.get(week_url(last_week)).content.decode()
     assert "Friday is missing" in page
     assert "Resubmit the week" in page
+
+
+def test_only_a_managers_week_page_links_to_their_teams(user_client, manager, team):
+    link = f'href="{reverse("worklog:teams")}"'
+    assert link not in user_client.get(reverse("worklog:timer-week")).content.decode()
+    assert link in logged_in(manager).get(reverse("worklog:timer-week")).content.decode()
 
 
 def test_a_manager_approves_from_the_members_week(user, team, manager, last_week):
@@ -92,6 +100,7 @@ def test_an_administrator_unlocks_with_a_reason(user, approved_week):
     assert approved_week.state == WeekState.OPEN
     page = logged_in(user).get(week_url(approved_week.week_start)).content.decode()
     assert "Unlocked" in page and "Payroll" in page
+    assert "Submit the week" in page
 
 
 @pytest.fixture
@@ -208,3 +217,16 @@ def test_a_manager_runs_the_timer_report_for_their_team_only(
             == 404
         )
     assert logged_in(user).get(reverse("worklog:timer-report"), query).status_code == 404
+
+
+def test_a_manager_sees_no_week_of_someone_outside_the_team(other_user, team, manager):
+    url = reverse("worklog:team-member-week", args=[team.pk, other_user.pk])
+    assert logged_in(manager).get(url).status_code == 404
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "yesterday"])
+def test_a_bad_date_is_a_400_not_a_submission(user_client, user, team, manager, day):
+    assert user_client.post(reverse("worklog:week-submit"), {"date": day}).status_code == 400
+    url = reverse("worklog:team-week", args=[team.pk])
+    assert logged_in(manager).get(url, {"date": day}).status_code == 400
+    assert not TimesheetWeek.objects.exists()

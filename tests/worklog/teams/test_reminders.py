@@ -3,9 +3,12 @@ each email once per week and recipient."""
 
 import zoneinfo
 from datetime import datetime, timedelta
+from io import StringIO
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
 
 from tests.worklog.timer.test_concurrency import run_at_once
 from worklog.teams import services
@@ -83,3 +86,18 @@ def test_two_workers_send_each_reminder_once(user, team, in_berlin):
     assert errors == []
     assert len(mail.outbox) == 1
     assert WeekReminder.objects.count() == 1
+
+
+def test_the_task_reschedules_itself_and_the_command_schedules_it_once(dummy_backend, settings):
+    settings.WORKLOG_WEEK_REMINDERS_INTERVAL = timedelta(minutes=10)
+    before = timezone.now()
+    assert send_week_reminders_task.call() == {"sent": 0}
+    [next_run] = dummy_backend.results
+    assert next_run.task.func is send_week_reminders_task.func
+    assert before + timedelta(minutes=10) <= next_run.task.run_after
+    out = StringIO()
+    call_command("send_week_reminders", "--schedule", stdout=out)
+    call_command("send_week_reminders", "--schedule", stdout=out)
+    assert "Scheduled the week reminders" in out.getvalue()
+    assert "already scheduled" in out.getvalue()
+    assert len(dummy_backend.results) == 2
