@@ -346,6 +346,7 @@ def main() -> None:
     parser.add_argument("--clients", default="1,10,50")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     parser.add_argument("--skip-scale", action="store_true")
+    parser.add_argument("--skip-nodes", action="store_true", help="no two-node run (bench.nodes)")
     parser.add_argument("--skip-load", action="store_true", help="query counts only")
     parser.add_argument("--skip-queries", action="store_true", help="no query counts")
     parser.add_argument(
@@ -398,6 +399,10 @@ def main() -> None:
     results["bar"] = bar(results["load"], levels, results.get("state_checks")) + reading_bar(
         results["load"], levels, results.get("per_row")
     )
+    if not args.skip_nodes and not args.skip_load:
+        from bench import nodes
+
+        results["nodes"] = nodes.measure_separately(args.database_url, args.seconds, args.requests)
 
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=2) + "\n")
@@ -427,6 +432,7 @@ def main() -> None:
             for check in results["bar"]
             if not check["passed"]
         ]
+        + results.get("nodes", {}).get("failures", [])
     )
     if failures:
         print("FAILED:\n  " + "\n  ".join(failures), file=sys.stderr)
