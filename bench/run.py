@@ -149,7 +149,8 @@ def load(
             max_seconds=seconds,
         )
         runs = [("saturated", clients, 0.0) for clients in levels]
-        runs.append(("paced", max(levels), PACED_THINK_SECONDS))
+        if scenario.paced:
+            runs.append(("paced", max(levels), PACED_THINK_SECONDS))
         for mode, clients, think in runs:
             result = _one_run(
                 scenario,
