@@ -182,7 +182,8 @@ def pages_in_process(reader: LoadUser, repeats: int) -> dict[str, dict]:
     week, report = week_query(first_day), f"period=week&date={first_day:%Y-%m-%d}"
     api = Client(headers={"Authorization": f"Bearer {reader.api_token}"})
     browser = Client()
-    browser.cookies.update(reader.browser["cookies"])
+    for name, value in reader.browser["cookies"].items():
+        browser.cookies[name] = value
     pages = {
         "read floor": (api, f"/bench/read-floor?{week}"),
         "sessions API": (api, f"/api/v1/timer/sessions?{week}"),
