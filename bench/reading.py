@@ -9,13 +9,23 @@ switches the readers' timers and reads their current week.
 The cost per row is measured in-process, through the whole request (middleware, token, view,
 encoder), for weeks of 10, 100, 1,000 and 10,000 sessions: the endpoint and the read floor
 beside it. The API lists at most MAX_LISTED_SESSIONS sessions per request; for the 10,000 row
-week this process lifts that cap, which changes nothing else the endpoint does."""
+week this process lifts that cap, which changes nothing else the endpoint does.
 
+`make bench` uses both; on its own, this module times the reading pages in-process (wall clock
+and CPU, each beside the read floor) and the cost per row:
+
+    uv run python -m bench.reading [--database-url postgres://postgres@127.0.0.1:5432/reading_bench]
+"""
+
+import argparse
+import json
 import statistics
 import time
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
-from bench.seed import LoadUser, browser_session
+from bench.seed import LoadUser, browser_session, setup_django
+from bench.server import manage, recreate_database
 
 READING_WEEK_SESSIONS = 1_000
 READING_WEEKS_AGO = 15
@@ -160,3 +170,85 @@ def per_row_costs() -> dict:
             flush=True,
         )
     return {"sizes": sizes}
+
+
+def pages_in_process(reader: LoadUser, repeats: int) -> dict[str, dict]:
+    """Median wall-clock and CPU milliseconds of each reading page for the reader's week, in
+    this process (the view, its middleware and the response; CPU without PostgreSQL's share),
+    the pages asked in turn, with each one's ratio to the read floor's."""
+    from django.test import Client
+
+    first_day = reading_monday()
+    week, report = week_query(first_day), f"period=week&date={first_day:%Y-%m-%d}"
+    api = Client(headers={"Authorization": f"Bearer {reader.api_token}"})
+    browser = Client()
+    for name, value in reader.browser["cookies"].items():
+        browser.cookies[name] = value
+    pages = {
+        "read floor": (api, f"/bench/read-floor?{week}"),
+        "sessions API": (api, f"/api/v1/timer/sessions?{week}"),
+        "week page": (browser, f"/timer/week/?date={first_day:%Y-%m-%d}"),
+        "day page": (browser, f"/timer/day/?date={first_day:%Y-%m-%d}"),
+        "timer report": (browser, f"/timer/report/?{report}"),
+        "timer report CSV": (browser, f"/timer/report/download/?{report}&format=csv"),
+        "timer report XLSX": (browser, f"/timer/report/download/?{report}&format=xlsx"),
+    }
+    wall: dict[str, list[float]] = {name: [] for name in pages}
+    cpu: dict[str, list[float]] = {name: [] for name in pages}
+    for round_number in range(repeats + 1):
+        for name, (client, url) in pages.items():
+            started, started_cpu = time.perf_counter(), time.thread_time()
+            response = client.get(url)
+            if response.status_code != 200:
+                raise RuntimeError(f"{url} answered {response.status_code}")
+            if response.streaming:
+                b"".join(response.streaming_content)
+            if round_number:  # the first round warms caches
+                cpu[name].append((time.thread_time() - started_cpu) * 1000)
+                wall[name].append((time.perf_counter() - started) * 1000)
+    floor_wall, floor_cpu = (
+        statistics.median(wall["read floor"]),
+        statistics.median(cpu["read floor"]),
+    )
+    figures = {}
+    for name in pages:
+        wall_ms, cpu_ms = statistics.median(wall[name]), statistics.median(cpu[name])
+        figures[name] = {
+            "wall_ms": round(wall_ms, 1),
+            "cpu_ms": round(cpu_ms, 1),
+            "wall_vs_floor": round(wall_ms / floor_wall, 2),
+            "cpu_vs_floor": round(cpu_ms / floor_cpu, 2),
+        }
+        print(
+            f"  {name:<18} {wall_ms:7.1f} ms ({wall_ms / floor_wall:4.1f}× the floor), CPU "
+            f"{cpu_ms:7.1f} ms ({cpu_ms / floor_cpu:4.1f}×)",
+            flush=True,
+        )
+    return figures
+
+
+def main() -> None:
+    """`uv run python -m bench.reading`: the reading pages and the sessions API's cost per row,
+    in-process, on a database of their own (dropped and created again)."""
+    parser = argparse.ArgumentParser(description=main.__doc__.splitlines()[0])
+    parser.add_argument(
+        "--database-url", default="postgres://postgres@127.0.0.1:5432/reading_bench"
+    )
+    parser.add_argument("--repeats", type=int, default=15)
+    args = parser.parse_args()
+    recreate_database(args.database_url)
+    manage(args.database_url, "migrate", "--no-input", "-v", "0")
+    manage(args.database_url, "collectstatic", "--no-input", "-v", "0")
+    setup_django(args.database_url)
+    print("== The reading pages for a week of 1,000 sessions, in-process", flush=True)
+    results = {"pages": pages_in_process(create_readers(1)[0], args.repeats)}
+    print("== The sessions API's cost per row, in-process", flush=True)
+    results["per_row"] = per_row_costs()
+    output = Path(__file__).resolve().parent / "results" / "reading.json"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"Figures written to {output}")
+
+
+if __name__ == "__main__":
+    main()

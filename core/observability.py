@@ -123,10 +123,10 @@ def request_id_from(request: HttpRequest) -> str:
 
 
 class RequestIdFilter(logging.Filter):
-    """Puts the id of the request being answered (empty outside requests) on every record."""
+    """Puts the id of the request being answered ("-" outside requests) on every record."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = current_request_id.get()
+        record.request_id = current_request_id.get() or "-"
         return True
 
 
@@ -139,7 +139,7 @@ class JsonLogFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
-            "request_id": getattr(record, "request_id", ""),
+            "request_id": getattr(record, "request_id", "-"),
         }
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
