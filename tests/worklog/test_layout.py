@@ -8,7 +8,7 @@ import pytest
 import worklog
 
 WORKLOG = Path(worklog.__file__).parent
-SUB_DOMAINS = ("timer", "procedures", "journal")
+SUB_DOMAINS = ("timer", "procedures", "journal", "teams")
 
 
 def _imports(path: Path) -> list[tuple[str, str]]:

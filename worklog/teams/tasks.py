@@ -10,22 +10,16 @@ idempotency key named after its time slot, so restarts never double the chain; a
 cannot defer (the tests' immediate one) runs once.
 """
 
-import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.tasks import TaskResult, task
 from django.utils import timezone
 
-from decisioning.exceptions import IdempotencyKeyReusedError, OperationInFlightError
-from decisioning.idempotency import claim_key, encode_result, run_claimed
-from decisioning.models import IdempotencyKey
+from decisioning.scheduling import enqueue_once_per_slot
 from worklog.teams import services
 
-logger = logging.getLogger(__name__)
-
 DEFAULT_WEEK_REMINDERS_INTERVAL = timedelta(minutes=15)
-SCHEDULE_SCOPE = "tasks"
 
 
 def week_reminders_interval() -> timedelta:
@@ -45,20 +39,9 @@ def send_week_reminders_task() -> dict[str, int]:
 def schedule_week_reminders(*, run_after: datetime | None = None) -> TaskResult | None:
     """Enqueue a run at `run_after` (default: now), unless one is already enqueued for
     that time slot or the backend cannot defer tasks. Returns the enqueued run, if any."""
-    if not send_week_reminders_task.get_backend().supports_defer:
-        logger.info("The task backend cannot defer tasks: the check is not rescheduled.")
-        return None
-    run_after = run_after or timezone.now()
-    interval = week_reminders_interval()
-    key = f"week-reminders:{int(run_after.timestamp() // interval.total_seconds())}"
-    try:
-        claim = claim_key(key=key, scope=SCHEDULE_SCOPE, expires_at=run_after + 2 * interval)
-    except (OperationInFlightError, IdempotencyKeyReusedError):
-        return None
-    if isinstance(claim, IdempotencyKey):
-        return None  # already enqueued for this slot
-    return run_claimed(
-        claim,
-        lambda: send_week_reminders_task.using(run_after=run_after).enqueue(),
-        store=lambda result: encode_result(key, result.id),
+    return enqueue_once_per_slot(
+        send_week_reminders_task,
+        name="week-reminders",
+        interval=week_reminders_interval(),
+        run_after=run_after,
     )
