@@ -23,3 +23,9 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp", "tests.testapp_decisioning"]  # noqa: F405
+
+# pytest-django recognises an in-memory SQLite test database only under Django's own engine
+# name; under django-prometheus's it would derive a file name per xdist worker from NAME (a
+# path), which SQLite cannot open. Say in-memory explicitly, as Django's default is.
+if DATABASES["default"]["ENGINE"].endswith(".sqlite3"):  # noqa: F405
+    DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", ":memory:")  # noqa: F405
