@@ -99,7 +99,9 @@ serve: install
 	$(PY) manage.py purge_idempotency_keys --schedule
 	$(PY) manage.py check_forgotten_timers --schedule
 	$(PY) manage.py send_week_reminders --schedule
-	@.venv/bin/python manage.py db_worker --no-reload & worker=$$!; \
+	@# The workers add up their metrics in a directory of their own (see README, Scaling).
+	@export PROMETHEUS_MULTIPROC_DIR=$${PROMETHEUS_MULTIPROC_DIR:-$$(mktemp -d)}; \
+	.venv/bin/python manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null || true' EXIT INT TERM; \
 	.venv/bin/gunicorn config.wsgi:application --config config/gunicorn.conf.py \
 		--bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - --error-logfile -

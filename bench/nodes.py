@@ -17,6 +17,7 @@ import os
 import subprocess
 import sys
 from contextlib import ExitStack
+from dataclasses import replace
 from itertools import count
 from pathlib import Path
 
@@ -61,14 +62,7 @@ class Alternating:
     def __call__(self, index: int) -> Request:
         request = self.make_request(index)
         node = self.nodes[next(self.sent[index]) % len(self.nodes)]
-        return Request(
-            request.method,
-            f"{node}{request.path}",
-            request.headers,
-            request.data,
-            request.json,
-            request.idempotency_key,
-        )
+        return replace(request, path=f"{node}{request.path}")
 
 
 def levels_for(mode: str, levels: list[int]) -> list[int]:

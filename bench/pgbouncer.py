@@ -39,11 +39,11 @@ def _wait_for_port(port: int, process: subprocess.Popen, log: Path) -> None:
 
 
 @contextmanager
-def pgbouncer(database_url: str, *, pool_size: int = 20, port: int | None = None):
+def pgbouncer(database_url: str, *, pool_size: int = 20):
     """Yields `database_url` rewritten to pass through a PgBouncer (transaction pooling, at most
     `pool_size` server connections per database) that forwards to the URL's server."""
     parsed = urlparse(database_url)
-    port = port or _free_port()
+    port = _free_port()
     user = parsed.username or "postgres"
     # PgBouncer refuses to run as root; it then runs as the PostgreSQL user, who must read this.
     workdir = Path(tempfile.mkdtemp(prefix="worklog-pgbouncer-"))
@@ -76,10 +76,8 @@ logfile = {log}
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     try:
         _wait_for_port(port, process, log)
-        netloc = f"{parsed.username or 'postgres'}"
-        if parsed.password:
-            netloc += f":{parsed.password}"
-        yield parsed._replace(netloc=f"{netloc}@127.0.0.1:{port}").geturl()
+        password = f":{parsed.password}" if parsed.password else ""
+        yield parsed._replace(netloc=f"{user}{password}@127.0.0.1:{port}").geturl()
     finally:
         process.terminate()
         process.wait(timeout=10)

@@ -37,7 +37,9 @@ idempotent_replays = prometheus_client.Counter(
 
 
 class WorklogCollector:
-    """Gauges counted in the database at scrape time: two cheap indexed counts."""
+    """Gauges counted in the database at scrape time. The waiting tasks are counted through
+    the queue's partial index; the running timers by a scan of the sessions (about 70 ms at a
+    million on the benchmark machine: a scrape every 15 s costs under 1% of a core)."""
 
     def collect(self):
         from django_tasks_db.models import DBTaskResult

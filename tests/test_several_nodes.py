@@ -87,27 +87,38 @@ def test_a_write_through_one_node_is_read_through_the_other(two_nodes, user):
     _token, secret = create_api_token(user=user, name="hotkey")
     api = {"Authorization": f"Bearer {secret}"}
 
-    started = httpx.post(f"{a}/api/v1/timer/start", headers=api)
-    assert started.status_code in (200, 201), started.text
-    assert httpx.get(f"{b}/api/v1/timer", headers=api).json()["id"] == started.json()["id"]
-
-    # The same Idempotency-Key sent to the other node gets the first answer, not a second toggle.
-    once = {**api, "Idempotency-Key": "toggle-1"}
-    stopped = httpx.post(f"{b}/api/v1/timer/toggle", headers=once)
-    replayed = httpx.post(f"{a}/api/v1/timer/toggle", headers=once)
-    assert replayed.headers["Idempotent-Replayed"] == "true"
-    assert replayed.json() == stopped.json() and stopped.json()["action"] == "stopped"
-    assert httpx.get(f"{a}/api/v1/timer", headers=api).json() is None
-    [listed] = httpx.get(f"{a}/api/v1/timer/sessions", headers=api).json()
-    assert listed["id"] == started.json()["id"] and listed["stopped_at"]
-
-    # Signed in on one node is signed in on the other; the pages read what the API wrote.
     with httpx.Client() as browser:
         sign_in(browser, a, user.username)
-        assert browser.get(f"{b}/").status_code == 200
+
+        started = httpx.post(f"{a}/api/v1/timer/start", headers=api)
+        assert started.status_code in (200, 201), started.text
+        assert httpx.get(f"{b}/api/v1/timer", headers=api).json()["id"] == started.json()["id"]
+        # Signed in on one node is signed in on the other, and its header shows the timer running;
+        # an open tab's state check agrees on either node.
+        page = browser.get(f"{b}/")
+        assert page.status_code == 200 and "No timer running" not in page.text
+        version = re.search(r'data-timer-version="([^"]+)"', page.text).group(1)
+        state_url = re.search(r'data-state-url="([^"]+)"', page.text).group(1).replace("&amp;", "&")
+        unchanged = {"If-None-Match": f'"{version}"'}
+        assert version != "idle"
+        assert httpx.get(f"{a}{state_url}", headers=unchanged).status_code == 304
+
+        # The same Idempotency-Key sent to the other node replays the first answer: no second
+        # toggle.
+        once = {**api, "Idempotency-Key": "toggle-1"}
+        stopped = httpx.post(f"{b}/api/v1/timer/toggle", headers=once)
+        replayed = httpx.post(f"{a}/api/v1/timer/toggle", headers=once)
+        assert replayed.headers["Idempotent-Replayed"] == "true"
+        assert replayed.json() == stopped.json() and stopped.json()["action"] == "stopped"
+        assert httpx.get(f"{a}/api/v1/timer", headers=api).json() is None
+        [listed] = httpx.get(f"{a}/api/v1/timer/sessions", headers=api).json()
+        assert listed["id"] == started.json()["id"] and listed["stopped_at"]
+        changed = httpx.get(f"{a}{state_url}", headers=unchanged)
+        assert changed.status_code == 200 and changed.json()["version"] == "idle"
+        assert "No timer running" in browser.get(f"{a}/").text
+
         record_decision(target=user, decision_type="access", reason="granted on node a")
         for node in (a, b):
             export = browser.get(f"{node}/decisions/export.csv")
             assert export.status_code == 200 and "granted on node a" in export.text
-    for node in (a, b):
-        assert httpx.get(f"{node}/readyz").json()["migrations"] == "applied"
+            assert httpx.get(f"{node}/readyz").json()["migrations"] == "applied"

@@ -1,3 +1,4 @@
+import json
 import os
 import subprocess
 import sys
@@ -202,3 +203,37 @@ def test_collectstatic_builds_the_production_manifest_without_sources(tmp_path):
     assert (tmp_path / "staticfiles.json").exists()
     assert list(tmp_path.glob("css/app.*.css"))
     assert not (tmp_path / "src").exists()
+
+
+SETTINGS_PROBE = (
+    "import json; from config.settings import base as s; d = s.DATABASES['default']; "
+    "print(json.dumps([s.STORAGES['default'], d['ENGINE'], d['CONN_MAX_AGE'], "
+    "d.get('OPTIONS', {}).get('pool'), d['DISABLE_SERVER_SIDE_CURSORS']]))"
+)
+
+
+def test_settings_keep_the_local_disk_and_direct_connections_by_default():
+    probe = _python("-c", SETTINGS_PROBE, DATABASE_URL="postgres://u@db:5432/worklog")
+    storage, engine, conn_max_age, pool, no_cursors = json.loads(probe.stdout)
+    assert storage == {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    assert engine == "django_prometheus.db.backends.postgresql"
+    assert (conn_max_age, pool, no_cursors) == (60, None, False)
+
+
+def test_settings_take_a_bucket_a_pool_and_pgbouncer_from_the_environment():
+    probe = _python(
+        "-c",
+        SETTINGS_PROBE,
+        DATABASE_URL="postgres://u@db:6432/worklog",
+        DATABASE_POOL="1",
+        DATABASE_POOL_MAX_SIZE="8",
+        DATABASE_PGBOUNCER="1",
+        AWS_STORAGE_BUCKET_NAME="attachments",
+        AWS_S3_ENDPOINT_URL="http://minio:9000",
+    )
+    storage, _engine, conn_max_age, pool, no_cursors = json.loads(probe.stdout)
+    assert storage["BACKEND"] == "core.storage.StreamingS3Storage"
+    assert storage["OPTIONS"]["bucket_name"] == "attachments"
+    assert storage["OPTIONS"]["endpoint_url"] == "http://minio:9000"
+    assert storage["OPTIONS"]["access_key"] is None  # boto3 finds the credentials itself
+    assert (conn_max_age, pool["max_size"], no_cursors) == (0, 8, True)

@@ -52,3 +52,34 @@ def test_resolve_target_rejects_malformed_or_unknown_keys(user, widget_target_ty
 def test_resolve_target_finds_visible_object(user, widget, widget_target_type):
     target = resolve_target(user, f"testapp.widget:{widget.pk}")
     assert target is not None and target.object == widget
+
+
+def test_target_names_keep_the_names_of_hidden_and_soft_deleted_objects(
+    user, widget, empty_target_registry, django_assert_num_queries
+):
+    """History keeps its targets' names: `visible_to` and soft deletion do not hide them, only
+    a row gone from the table or an id that cannot name a row does."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from worklog.targets import target_names
+
+    register_target_type(TargetType(Widget, "Widget", ("name",), lambda u: Widget.objects.none()))
+    soft_deleted = Widget.objects.create(name="Retired")
+    soft_deleted.delete()
+    gone = Widget.objects.create(name="Gone")
+    gone.hard_delete()
+    type_id = ContentType.objects.get_for_model(Widget).pk
+    references = [
+        (type_id, str(widget.pk)),
+        (type_id, str(soft_deleted.pk)),
+        (type_id, str(gone.pk)),
+        (type_id, "not-a-uuid"),
+        (None, ""),
+    ]
+    with django_assert_num_queries(1):
+        names = target_names(references)
+    assert {key: name.label for key, name in names.items()} == {
+        (type_id, str(widget.pk)): str(widget),
+        (type_id, str(soft_deleted.pk)): str(soft_deleted),
+    }
+    assert names[(type_id, str(widget.pk))].key == f"testapp.widget:{widget.pk}"

@@ -4,9 +4,7 @@ mode on a free local port) that django-storages talks to over HTTP."""
 import uuid
 from collections.abc import Callable
 
-import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 S3_REGION = "us-east-1"
 S3_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
@@ -14,6 +12,8 @@ S3_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "test
 
 @pytest.fixture(scope="session")
 def s3_endpoint():
+    from moto.server import ThreadedMotoServer  # imported here: it takes a second or two
+
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
@@ -30,6 +30,8 @@ def attachment_storage(request, settings, tmp_path) -> Callable[[], list[str]]:
         return lambda: sorted(
             str(path.relative_to(tmp_path)) for path in tmp_path.rglob("*") if path.is_file()
         )
+    import boto3
+
     endpoint = request.getfixturevalue("s3_endpoint")
     bucket_name = f"attachments-{uuid.uuid4().hex[:12]}"
     bucket = boto3.resource(
