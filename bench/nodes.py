@@ -168,14 +168,15 @@ def failures(results: dict) -> list[str]:
     ]
 
 
-def measure_separately(database_url: str, seconds: float, requests: int) -> dict:
+def measure_separately(database_url: str, seconds: float, requests: int, only: str) -> dict:
     """For `make bench` (bench/run.py): this benchmark in a process of its own, on a database
     of its own next to the main run's."""
-    output = RESULTS / "nodes.json"
+    output = RESULTS / ("nodes-only.json" if only else "nodes.json")
     output.unlink(missing_ok=True)
     finished = subprocess.run(
         [sys.executable, "-m", "bench.nodes", "--database-url", f"{database_url}_nodes"]
-        + ["--seconds", str(seconds), "--requests", str(requests), "--output", str(output)],
+        + ["--seconds", str(seconds), "--requests", str(requests), "--output", str(output)]
+        + ["--only", only],
         check=False,
     )
     if not output.exists():

@@ -407,7 +407,9 @@ def main() -> None:
     if not args.skip_nodes and not args.skip_load:
         from bench import nodes
 
-        results["nodes"] = nodes.measure_separately(args.database_url, args.seconds, args.requests)
+        results["nodes"] = nodes.measure_separately(
+            args.database_url, args.seconds, args.requests, args.only
+        )
 
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=2) + "\n")
