@@ -42,10 +42,11 @@ class CompiledQuery:
 
     @classmethod
     def compile(
-        cls, build: Callable[..., QuerySet], moments: int, days: int = 0
+        cls, build: Callable[..., QuerySet], moments: int, days: int = 0, per_user: bool = True
     ) -> "CompiledQuery":
         """`build(user_id, moments)` (or `build(user_id, moments, days)` when the query takes
-        calendar days too) makes the queryset; it is compiled once with placeholders."""
+        calendar days too) makes the queryset; it is compiled once with placeholders. A query
+        that is not `per_user` ignores the user id."""
         placeholders = [PLACEHOLDER_EPOCH + timedelta(minutes=n) for n in range(moments)]
         day_placeholders = [PLACEHOLDER_DAY + timedelta(days=n) for n in range(days)]
         template = (
@@ -61,7 +62,7 @@ class CompiledQuery:
         }
         positions[PLACEHOLDER_USER_ID] = 0
         slots = tuple(positions.get(param) for param in params)
-        unused = set(range(moments + days + 1)) - set(slots)
+        unused = set(range(0 if per_user else 1, moments + days + 1)) - set(slots)
         if unused:
             raise ValueError(f"values {sorted(unused)} do not reach the compiled query")
         return cls(sql, slots, tuple(params), template, compiler)

@@ -9,15 +9,16 @@ A refused change leaves an audit Decision ("timesheet_week.locked_change_refused
 while the change does not."""
 
 from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
-from functools import wraps
+from datetime import date, datetime, timedelta
+from functools import cache, wraps
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from decisioning.models import Decision, DecisionOutcome
 from decisioning.services import record_decision
+from worklog.compiled import PLACEHOLDER_USER_ID, CompiledQuery
 from worklog.teams.exceptions import WeekLockedError
 from worklog.teams.models import LockPeriod, TimesheetWeek, WeekState
 from worklog.teams.selectors import week_start
@@ -40,8 +41,36 @@ def hold_users(*users) -> None:
     )
 
 
+def _current_lock_period_queryset(user_id: int, moments: list[datetime]):
+    return LockPeriod.objects.order_by("-set_at", "-pk")[:1]
+
+
+@cache
+def _current_lock_period_query(vendor: str) -> CompiledQuery:
+    return CompiledQuery.compile(_current_lock_period_queryset, moments=0, per_user=False)
+
+
 def current_lock_period() -> LockPeriod | None:
-    return LockPeriod.objects.order_by("-set_at", "-pk").first()
+    """The lock period in force (every change to time asks: compiled once)."""
+    return next(
+        iter(_current_lock_period_query(connection.vendor).queryset(PLACEHOLDER_USER_ID, [])), None
+    )
+
+
+def _locking_weeks_queryset(user_id: int, moments: list[datetime], days: list[date]):
+    """The user's approved and submitted weeks starting in (days[0], days[1]]."""
+    after, through = days
+    return TimesheetWeek.objects.filter(
+        user_id=user_id,
+        week_start__gt=after,
+        week_start__lte=through,
+        state__in=(WeekState.APPROVED, WeekState.SUBMITTED),
+    )
+
+
+@cache
+def _locking_weeks_query(vendor: str) -> CompiledQuery:
+    return CompiledQuery.compile(_locking_weeks_queryset, moments=0, days=2)
 
 
 def lock_cutoff(user, *, now: datetime | None = None) -> datetime | None:
@@ -73,12 +102,7 @@ def ensure_not_locked(user, spans: Iterable[Span], *, action: str, now=None) -> 
             )
     first = min(start for start, _ in spans).astimezone(zone).date() - timedelta(days=7)
     last = max(stop for _, stop in spans).astimezone(zone).date()
-    weeks = TimesheetWeek.objects.filter(
-        user=user,
-        week_start__gt=first,
-        week_start__lte=last,
-        state__in=(WeekState.APPROVED, WeekState.SUBMITTED),
-    )
+    weeks = _locking_weeks_query(connection.vendor).queryset(user.pk, [], [first, last])
     touched = []
     for week in weeks:
         week_from, week_to = week.bounds(zone)
