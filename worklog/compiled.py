@@ -67,7 +67,8 @@ class CompiledQuery:
             raise ValueError(f"values {sorted(unused)} do not reach the compiled query")
         return cls(sql, slots, tuple(params), template, compiler)
 
-    def _params(self, user_id: int, values: list) -> list:
+    def params(self, user_id: int, values: list) -> list:
+        """The parameters of `sql` for this user and these moments (then days)."""
         values = [user_id, *(_adapt(value) for value in values)]
         return [
             constant if slot is None else values[slot]
@@ -76,14 +77,23 @@ class CompiledQuery:
 
     def fetchone(self, user_id: int, moments: list[datetime]) -> tuple | None:
         with connection.cursor() as cursor:
-            cursor.execute(self.sql, self._params(user_id, moments))
+            cursor.execute(self.sql, self.params(user_id, moments))
             return cursor.fetchone()
+
+    def instances(self, rows: list[tuple]) -> list:
+        """Model instances from rows of this query's columns that a larger statement read (this
+        query joined into it), converted as the ORM converts them."""
+        compiler = copy.copy(self.compiler)
+        compiler.connection = connections[self.template.db]
+        names = [column[0].target.attname for column in compiler.select[: compiler.col_count]]
+        model, db = self.template.model, self.template.db
+        return [model.from_db(db, names, row) for row in compiler.results_iter([rows])]
 
     def queryset(self, user_id: int, moments: list[datetime], days: list[date] = ()) -> QuerySet:
         """The compiled queryset for these values: iterating it runs the stored SQL and makes
         model instances (or rows), related objects and prefetches as the ORM would. Not to be
         filtered further (the SQL would not change)."""
-        params = self._params(user_id, [*moments, *days])
+        params = self.params(user_id, [*moments, *days])
         compiler = copy.copy(self.compiler)
         # The connection is the calling thread's, not the one that compiled the query.
         compiler.connection = connections[self.template.db]
