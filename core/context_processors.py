@@ -1,7 +1,6 @@
 from dataclasses import dataclass
 
-from django.urls import reverse
-
+from .reverse_once import reversed_url
 from .shortcuts import GLOBAL_SHORTCUTS, Shortcut
 
 
@@ -31,7 +30,7 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {}
     items = [
-        {"label": item.label, "url": reverse(item.view_name), "goto_key": item.goto_key}
+        {"label": item.label, "url": reversed_url(item.view_name), "goto_key": item.goto_key}
         for item in NAVIGATION
         if user.is_staff or not item.staff_only
     ]

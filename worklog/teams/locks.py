@@ -9,15 +9,16 @@ A refused change leaves an audit Decision ("timesheet_week.locked_change_refused
 while the change does not."""
 
 from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
-from functools import wraps
+from datetime import date, datetime, timedelta
+from functools import cache, wraps
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from decisioning.models import Decision, DecisionOutcome
 from decisioning.services import record_decision
+from worklog.compiled import PLACEHOLDER_USER_ID, CompiledQuery
 from worklog.teams.exceptions import WeekLockedError
 from worklog.teams.models import LockPeriod, TimesheetWeek, WeekState
 from worklog.teams.selectors import week_start
@@ -40,17 +41,78 @@ def hold_users(*users) -> None:
     )
 
 
+def _current_lock_period_queryset(user_id: int, moments: list[datetime]):
+    return LockPeriod.objects.order_by("-set_at", "-pk")[:1]
+
+
+@cache
+def _current_lock_period_query(vendor: str) -> CompiledQuery:
+    return CompiledQuery.compile(_current_lock_period_queryset, moments=0, per_user=False)
+
+
 def current_lock_period() -> LockPeriod | None:
-    return LockPeriod.objects.order_by("-set_at", "-pk").first()
+    """The lock period in force (every change to time asks: compiled once)."""
+    return next(
+        iter(_current_lock_period_query(connection.vendor).queryset(PLACEHOLDER_USER_ID, [])), None
+    )
+
+
+def _locking_weeks_queryset(user_id: int, moments: list[datetime], days: list[date]):
+    """The user's approved and submitted weeks starting in (days[0], days[1]]."""
+    after, through = days
+    return TimesheetWeek.objects.filter(
+        user_id=user_id,
+        week_start__gt=after,
+        week_start__lte=through,
+        state__in=(WeekState.APPROVED, WeekState.SUBMITTED),
+    )
+
+
+@cache
+def _locking_weeks_query(vendor: str) -> CompiledQuery:
+    return CompiledQuery.compile(_locking_weeks_queryset, moments=0, days=2)
+
+
+@cache
+def _lock_state_sql(vendor: str) -> str:
+    """The lock period in force and the user's locking weeks in one statement: every row has
+    the period's columns (NULLs without one) and a week's (NULLs without any)."""
+    period, weeks = _current_lock_period_query(vendor), _locking_weeks_query(vendor)
+    return (
+        "SELECT period.*, week.* FROM (SELECT 1 AS one) AS one_row"
+        f" LEFT JOIN ({period.sql}) AS period ON 1 = 1"
+        f" LEFT JOIN ({weeks.sql}) AS week ON 1 = 1"
+    )
+
+
+def _lock_state(user, after: date, through: date) -> tuple[LockPeriod | None, list[TimesheetWeek]]:
+    """The lock period in force and `user`'s approved and submitted weeks starting in
+    (after, through], latest first: one query."""
+    vendor = connection.vendor
+    period_query, weeks_query = _current_lock_period_query(vendor), _locking_weeks_query(vendor)
+    params = [
+        *period_query.params(PLACEHOLDER_USER_ID, []),
+        *weeks_query.params(user.pk, [after, through]),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_lock_state_sql(vendor), params)
+        rows = cursor.fetchall()
+    width = period_query.compiler.col_count
+    periods = period_query.instances([row[:width] for row in rows[:1] if row[0] is not None])
+    weeks = weeks_query.instances([row[width:] for row in rows if row[width] is not None])
+    weeks.sort(key=lambda week: week.week_start, reverse=True)
+    return (periods[0] if periods else None), weeks
+
+
+def _cutoff(period: LockPeriod | None, user, now: datetime) -> datetime | None:
+    if period is None:
+        return None
+    return period.cutoff(user.zone, user.week_start, now.astimezone(user.zone).date())
 
 
 def lock_cutoff(user, *, now: datetime | None = None) -> datetime | None:
     """The moment before which the lock period leaves `user` no change, or None."""
-    period = current_lock_period()
-    if period is None:
-        return None
-    now = now or timezone.now()
-    return period.cutoff(user.zone, user.week_start, now.astimezone(user.zone).date())
+    return _cutoff(current_lock_period(), user, now or timezone.now())
 
 
 def ensure_not_locked(user, spans: Iterable[Span], *, action: str, now=None) -> None:
@@ -62,7 +124,10 @@ def ensure_not_locked(user, spans: Iterable[Span], *, action: str, now=None) -> 
     spans = [(start, stop or max(now, start)) for start, stop in spans]
     if not spans:
         return
-    cutoff = lock_cutoff(user, now=now)
+    first = min(start for start, _ in spans).astimezone(zone).date() - timedelta(days=7)
+    last = max(stop for _, stop in spans).astimezone(zone).date()
+    period, weeks = _lock_state(user, first, last)
+    cutoff = _cutoff(period, user, now)
     for start, _ in sorted(spans):
         if cutoff is not None and start < cutoff:
             raise WeekLockedError(
@@ -71,14 +136,6 @@ def ensure_not_locked(user, spans: Iterable[Span], *, action: str, now=None) -> 
                 action=action,
                 approved=False,
             )
-    first = min(start for start, _ in spans).astimezone(zone).date() - timedelta(days=7)
-    last = max(stop for _, stop in spans).astimezone(zone).date()
-    weeks = TimesheetWeek.objects.filter(
-        user=user,
-        week_start__gt=first,
-        week_start__lte=last,
-        state__in=(WeekState.APPROVED, WeekState.SUBMITTED),
-    )
     touched = []
     for week in weeks:
         week_from, week_to = week.bounds(zone)

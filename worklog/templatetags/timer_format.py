@@ -1,3 +1,5 @@
+from datetime import datetime, time
+
 from django import template
 
 register = template.Library()
@@ -10,6 +12,15 @@ def clock(seconds) -> str:
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}"
+
+
+@register.filter(expects_localtime=True)
+def clock_time(value) -> str:
+    """A moment's local time as HH:MM: what `|date:"H:i"` shows, without its format parsing
+    (a day of session rows shows three each)."""
+    if not isinstance(value, datetime | time):
+        return ""
+    return f"{value.hour:02d}:{value.minute:02d}"
 
 
 @register.filter

@@ -4,7 +4,7 @@ both days)."""
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cache
+from functools import cache, partial
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -140,10 +140,23 @@ def timer_totals(user, *, now: datetime | None = None) -> Totals:
     )
 
 
-def active_session(user) -> WorkSession | None:
+def _active_session_queryset(user_id: int, moments: list[datetime]):
     return (
-        WorkSession.objects.for_user(user).active().with_targets().order_by("-started_at").first()
+        WorkSession.objects.filter(user_id=user_id)
+        .active()
+        .with_targets()
+        .order_by("-started_at")[:1]
     )
+
+
+@cache
+def _active_session_query(vendor: str) -> CompiledQuery:
+    return CompiledQuery.compile(_active_session_queryset, moments=0)
+
+
+def active_session(user) -> WorkSession | None:
+    """The user's latest running session (every timer page and action reads it: compiled once)."""
+    return next(iter(_active_session_query(connection.vendor).queryset(user.pk, [])), None)
 
 
 # The columns the API's list of sessions writes, the target's two last.
@@ -182,8 +195,13 @@ def todays_sessions(
     sessions must not make every timer action render them all."""
     now = now or timezone.now()
     start, end = local_day_bounds(now.astimezone(user.zone).date(), user.zone)
-    return list(
-        WorkSession.objects.for_user(user)
+    return list(_todays_sessions_query(connection.vendor, limit).queryset(user.pk, [start, end]))
+
+
+def _todays_sessions_queryset(user_id: int, moments: list[datetime], *, limit: int | None):
+    start, end = moments
+    return (
+        WorkSession.objects.filter(user_id=user_id)
         .in_range(start, end)
         .with_targets()
         .annotate(today_count=Window(Count("id")))
@@ -191,18 +209,32 @@ def todays_sessions(
     )
 
 
+@cache
+def _todays_sessions_query(vendor: str, limit: int | None) -> CompiledQuery:
+    return CompiledQuery.compile(partial(_todays_sessions_queryset, limit=limit), moments=2)
+
+
 def recent_targets(user, *, limit: int = 6) -> list[Target]:
     """The targets of the user's latest sessions, most recent first, that the user may still see."""
-    rows = list(
-        WorkSession.objects.for_user(user)
+    rows = list(_recent_targets_query(connection.vendor, limit).queryset(user.pk, []))
+    references = [(row["target_content_type"], row["target_id"]) for row in rows]
+    found = visible_targets(user, references)
+    return [found[ref] for ref in references if ref in found]
+
+
+def _recent_targets_queryset(user_id: int, moments: list[datetime], *, limit: int):
+    return (
+        WorkSession.objects.filter(user_id=user_id)
         .exclude(target_content_type=None)
         .values("target_content_type", "target_id")
         .annotate(last_started=Max("started_at"))
         .order_by("-last_started")[:limit]
     )
-    references = [(row["target_content_type"], row["target_id"]) for row in rows]
-    found = visible_targets(user, references)
-    return [found[ref] for ref in references if ref in found]
+
+
+@cache
+def _recent_targets_query(vendor: str, limit: int) -> CompiledQuery:
+    return CompiledQuery.compile(partial(_recent_targets_queryset, limit=limit), moments=0)
 
 
 def is_long_running(session: WorkSession | None, *, now: datetime | None = None) -> bool:
@@ -284,16 +316,29 @@ def open_auto_stop_notice(user, *, now: datetime | None = None) -> TimerNotice |
     is unanswered, the session still stands as stopped automatically (a correction answers it
     too) and it is at most a week old (one query)."""
     now = now or timezone.now()
+    notices = _auto_stop_notice_query(connection.vendor).queryset(
+        user.pk, [now - AUTO_STOP_NOTICE_SHOWN_FOR]
+    )
+    return next(iter(notices), None)
+
+
+def _auto_stop_notice_queryset(user_id: int, moments: list[datetime]):
+    (shown_since,) = moments
     return (
         TimerNotice.objects.filter(
-            user=user,
+            user_id=user_id,
             kind=NoticeKind.AUTO_STOPPED,
             answered_at=None,
-            created_at__gte=now - AUTO_STOP_NOTICE_SHOWN_FOR,
+            created_at__gte=shown_since,
             session__end_reason=EndReason.AUTO_STOPPED,
             session__deleted_at=None,
         )
         .select_related("session")
-        .order_by("-created_at")
-        .first()
+        .order_by("-created_at")[:1]
     )
+
+
+@cache
+def _auto_stop_notice_query(vendor: str) -> CompiledQuery:
+    """Every page's banner asks this (the base template): compiled once."""
+    return CompiledQuery.compile(_auto_stop_notice_queryset, moments=1)

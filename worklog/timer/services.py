@@ -5,14 +5,16 @@ one after the other: neither can miss the session the other just started or stop
 import logging
 from collections.abc import Collection
 from datetime import datetime, time
+from functools import cache
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
+from worklog.compiled import CompiledQuery
 from worklog.teams.locks import ensure_not_locked, refuses_locked_weeks
 from worklog.timer.emails import send_still_working_email
 from worklog.timer.exceptions import (
@@ -40,13 +42,32 @@ from worklog.timer.selectors import (
 logger = logging.getLogger(__name__)
 
 
-def _lock_user(user) -> None:
-    list(
+def _user_lock_queryset(user_id: int, moments: list[datetime]):
+    return (
         get_user_model()
         ._default_manager.select_for_update()
-        .filter(pk=user.pk)
+        .filter(pk=user_id)
         .values_list("pk", flat=True)
     )
+
+
+@cache
+def _user_lock_query(vendor: str) -> CompiledQuery:
+    return CompiledQuery.compile(_user_lock_queryset, moments=0)
+
+
+def _lock_user(user) -> None:
+    """Take the user's row lock until the transaction ends (every timer write: compiled once)."""
+    list(_user_lock_query(connection.vendor).queryset(user.pk, []))
+
+
+def _running_sessions_queryset(user_id: int, moments: list[datetime]):
+    return WorkSession.objects.filter(user_id=user_id).active().order_by("-started_at")
+
+
+@cache
+def _running_sessions_query(vendor: str) -> CompiledQuery:
+    return CompiledQuery.compile(_running_sessions_queryset, moments=0)
 
 
 def _matches_target(session: WorkSession, target: models.Model | None) -> bool:
@@ -154,7 +175,7 @@ def toggle_session(
 ) -> WorkSession:
     """Stop the active session (on `target`, if given) if there is one, else start one."""
     _lock_user(user)
-    running = list(WorkSession.objects.for_user(user).active().order_by("-started_at"))
+    running = list(_running_sessions_query(connection.vendor).queryset(user.pk, []))
     existing = next((s for s in running if _matches_target(s, target)), None)
     if existing:
         _ensure_may_stop(existing, timezone.now(), user)

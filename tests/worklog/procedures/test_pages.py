@@ -347,9 +347,9 @@ HISTORY_PAGE_QUERIES = 4 + HEADER_QUERIES
 CHECK_QUERIES = 11
 # As a check, less the changed rows' checks (11 - 1); in the service's transaction, stop the
 # timer session read with the locked session (1), after checking the lock period and the locked
-# weeks of the worker read with it (2); then the session's checks, its decisions (2) and the
-# supervisor permission check (1).
-COMPLETING_CHECK_QUERIES = 16
+# weeks of the worker read with it (one query); then the session's checks, its decisions (2)
+# and the supervisor permission check (1).
+COMPLETING_CHECK_QUERIES = 15
 
 
 def test_run_page_queries_do_not_grow_with_steps_or_checks(

@@ -15,8 +15,8 @@ from worklog.models import EndReason
 pytestmark = pytest.mark.django_db
 
 # Token and its user (1); lock the user, read the running sessions, check the lock period and
-# the locked weeks, write (5).
-API_TOGGLE_QUERIES = 6
+# the locked weeks in one query, write (4).
+API_TOGGLE_QUERIES = 5
 
 
 @pytest.fixture
@@ -329,8 +329,8 @@ def test_keys_are_scoped_per_user(api, user, other_user):
     assert WorkSession.objects.filter(user=other_user, stopped_at=None).exists()
 
 
-# Token and user (1); claim the key (1); lock it (1); the toggle (5); complete the key (1).
-API_TOGGLE_WITH_KEY_QUERIES = 9
+# Token and user (1); claim the key (1); lock it (1); the toggle (4); complete the key (1).
+API_TOGGLE_WITH_KEY_QUERIES = 8
 # Token and user (1); read the completed key (after its insert fails: 2).
 API_REPLAY_QUERIES = 3
 

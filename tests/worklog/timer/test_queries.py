@@ -16,12 +16,12 @@ pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
 
 # Session and user (2); lock the user, read the running sessions, check the lock period and the
-# locked weeks (worklog.teams.locks), write (5). A start then renders
+# locked weeks in one query (worklog.teams.locks), write (4). A start then renders
 # the session it started, without reading anything (0); a stop reads the session still running,
 # if any, and the totals (2). Neither reads today's list nor the recent targets: the answer swaps
 # only the rows the toggle changed. Savepoints, which exist only inside the test's transaction,
 # are not counted.
-HTMX_TOGGLE_QUERIES = {"start": 7, "stop": 9}
+HTMX_TOGGLE_QUERIES = {"start": 6, "stop": 8}
 # Session and user (2); active session, totals, today's sessions plus one per target type among
 # them, recent targets plus one per target type among them (6); the banner about a timer stopped
 # automatically, which every full page shows when there is one (1).
