@@ -6,6 +6,17 @@ from django.utils import timezone
 from .models import ApiToken, User, Weekday
 
 
+def lock_users(*user_ids) -> None:
+    """Take the users' row locks until the caller's transaction ends, in one order (the lock
+    that serialises each user's timer, procedure and timesheet writes)."""
+    list(
+        User._default_manager.select_for_update()
+        .filter(pk__in=sorted(set(user_ids)))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def update_profile(
     *,
     user: User,

@@ -10,12 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from core.services import lock_users
 from decisioning.models import Decision, DecisionOutcome
 from decisioning.services import record_decision
 from worklog.procedures.exceptions import (
@@ -93,15 +93,6 @@ def ensure_authors_group(**kwargs) -> Group:
         *Permission.objects.filter(content_type__app_label="worklog", codename="manage_any_sop")
     )
     return group
-
-
-def _lock_user(user_id) -> None:
-    list(
-        get_user_model()
-        ._default_manager.select_for_update()
-        .filter(pk=user_id)
-        .values_list("pk", flat=True)
-    )
 
 
 # SOP authoring
@@ -366,7 +357,7 @@ class CheckOutcome:
 def start_procedure_session(*, worker, sop: SOP) -> ProcedureSession:
     """Start `sop` (confirmed) for `worker`, on its first step, and start the timer on the new
     session (the switch policy stops whatever the worker was timing)."""
-    _lock_user(worker.pk)
+    lock_users(worker.pk)
     sop = _locked_sop(sop)
     if not sop.is_confirmed:
         raise SOPNotConfirmedError(sop)
@@ -440,7 +431,7 @@ def _mutate_unless_locked[T](
     session: ProcedureSession, user, action: str, change: Callable[[ProcedureSession], T]
 ) -> T:
     with transaction.atomic():
-        _lock_user(session.worker_id)
+        lock_users(session.worker_id)
         # With its timer session, which a change may stop: the worker's lock, held now, is
         # the timer's too, so only the session's row needs locking.
         current = (
@@ -607,7 +598,7 @@ def override_procedure_lock(*, session: ProcedureSession, supervisor, reason: st
     if not can_supervise(supervisor):
         raise NotSupervisorError()
     reason = _required_reason(reason, "overriding the lock")
-    _lock_user(session.worker_id)
+    lock_users(session.worker_id)
     current = ProcedureSession.objects.select_for_update().get(pk=session.pk)
     if current.worker_id == supervisor.pk:
         raise OwnSessionError("override the lock of")

@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from functools import cache, wraps
 
-from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.services import lock_users
 from decisioning.models import Decision, DecisionOutcome
 from decisioning.services import record_decision
 from worklog.compiled import PLACEHOLDER_USER_ID, CompiledQuery
@@ -31,14 +31,7 @@ Span = tuple[datetime, datetime | None]
 def hold_users(*users) -> None:
     """Take the users' row locks (the timer's) until the caller's transaction ends, in one
     order, for a change made outside the timer's services (the admin's form)."""
-    pks = sorted({user.pk for user in users})
-    list(
-        get_user_model()
-        ._default_manager.select_for_update()
-        .filter(pk__in=pks)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    lock_users(*(user.pk for user in users))
 
 
 def _current_lock_period_queryset(user_id: int, moments: list[datetime]):

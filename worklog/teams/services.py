@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.services import lock_users
 from decisioning.models import Decision, DecisionOutcome
 from decisioning.services import record_decision
 from worklog.teams.emails import send_reminder_email
@@ -45,17 +46,8 @@ UNLOCK_DECISION = "timesheet_week.unlocked"
 logger = logging.getLogger(__name__)
 
 
-def _lock_user(user_id) -> None:
-    list(
-        get_user_model()
-        ._default_manager.select_for_update()
-        .filter(pk=user_id)
-        .values_list("pk", flat=True)
-    )
-
-
 def _locked_week(user, week_start: date) -> TimesheetWeek:
-    _lock_user(user.pk)
+    lock_users(user.pk)
     week, _ = TimesheetWeek.objects.get_or_create(user=user, week_start=week_start)
     return TimesheetWeek.objects.select_for_update().select_related("user").get(pk=week.pk)
 

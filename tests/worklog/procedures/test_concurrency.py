@@ -27,7 +27,7 @@ def test_session_009_concurrent_starts_leave_one_active_session(user, make_sop):
 def test_session_009_the_index_alone_refuses_concurrent_starts(user, make_sop, monkeypatch):
     """Without the lock on the worker's row the starts all pass the application's check; the
     partial unique index still lets only one commit, and the others get the clear error."""
-    monkeypatch.setattr(services, "_lock_user", lambda user_id: None)
+    monkeypatch.setattr(services, "lock_users", lambda *user_ids: None)
     sops = [make_sop(user, title=f"SOP {n}") for n in range(6)]
     errors = run_at_once(
         [lambda sop=sop: services.start_procedure_session(worker=user, sop=sop) for sop in sops]
