@@ -7,7 +7,7 @@ from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Path, Router, Schema
 
 from config.api import ApiError, Error, PlainText
 from core.validators import EARLIEST_YEAR, LATEST_YEAR
@@ -23,7 +23,11 @@ from worklog.teams.selectors import manages_user, week_start
 
 router = Router(tags=["timesheets"])
 
-WEEK_PATTERN = r"^[0-9]{4}-W[0-9]{2}$"
+# Years 1901 to 2998 (the supported years, with room for the week's neighbours) and weeks 01 to
+# 53; that a year has no week 53 is the one thing the pattern cannot say (422 invalid_week).
+WEEK_PATTERN = (
+    r"^(190[1-9]|19[1-9][0-9]|2[0-8][0-9]{2}|29[0-8][0-9]|299[0-8])-W(0[1-9]|[1-4][0-9]|5[0-3])$"
+)
 
 
 class WeekOut(Schema):
@@ -76,7 +80,7 @@ def _refused(error: Exception) -> ApiError:
     response={200: WeekOut, 409: Error, 422: Error},
     summary="Submit your week for approval",
 )
-def submit(request: HttpRequest, week: str):
+def submit(request: HttpRequest, week: str = Path(..., pattern=WEEK_PATTERN)):
     try:
         return services.submit_week(user=request.user, week_start=_first_day(week, request.user))
     except WeekStateError as error:
@@ -96,10 +100,10 @@ def _member_week(request: HttpRequest, week: str, user_id: int) -> TimesheetWeek
 
 @router.post(
     "/{week}/approve",
-    response={200: WeekOut, 403: Error, 404: Error, 409: Error},
+    response={200: WeekOut, 403: Error, 404: Error, 409: Error, 422: Error},
     summary="Approve a team member's submitted week (it is locked from then on)",
 )
-def approve(request: HttpRequest, week: str, payload: DecisionIn):
+def approve(request: HttpRequest, payload: DecisionIn, week: str = Path(..., pattern=WEEK_PATTERN)):
     the_week = _member_week(request, week, payload.user_id)
     try:
         services.approve_week(week=the_week, manager=request.user, note=payload.note)
@@ -113,7 +117,7 @@ def approve(request: HttpRequest, week: str, payload: DecisionIn):
     response={200: WeekOut, 403: Error, 404: Error, 409: Error, 422: Error},
     summary="Send a team member's submitted week back with a note",
 )
-def reject(request: HttpRequest, week: str, payload: DecisionIn):
+def reject(request: HttpRequest, payload: DecisionIn, week: str = Path(..., pattern=WEEK_PATTERN)):
     the_week = _member_week(request, week, payload.user_id)
     try:
         services.reject_week(week=the_week, manager=request.user, note=payload.note)
