@@ -1,6 +1,8 @@
 """Test settings: fast password hashing, background tasks run inline, static files unhashed."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdefghijklmnop")
@@ -24,8 +26,13 @@ WHITENOISE_AUTOREFRESH = True
 
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp", "tests.testapp_decisioning"]  # noqa: F405
 
-# pytest-django recognises an in-memory SQLite test database only under Django's own engine
-# name; under django-prometheus's it would derive a file name per xdist worker from NAME (a
-# path), which SQLite cannot open. Say in-memory explicitly, as Django's default is.
+# SQLite tests use a file of their own per process, not Django's shared in-memory database: the
+# browser tests' live server answers on several threads, and an in-memory database gives them
+# one shared connection, which two requests at once (a double click) would use together. A file
+# gives each thread its own connection, as a served app has. Naming it also keeps pytest-django,
+# which knows only Django's engine name, from deriving an unopenable name from NAME under
+# django-prometheus's engine.
 if DATABASES["default"]["ENGINE"].endswith(".sqlite3"):  # noqa: F405
-    DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", ":memory:")  # noqa: F405
+    DATABASES["default"].setdefault("TEST", {}).setdefault(  # noqa: F405
+        "NAME", str(Path(tempfile.gettempdir()) / f"worklog-test-{os.getpid()}.sqlite3")
+    )
