@@ -98,18 +98,23 @@ def _member_week(request: HttpRequest, week: str, user_id: int) -> TimesheetWeek
     )
 
 
+def _decide(request: HttpRequest, week: str, payload: DecisionIn, decide) -> TimesheetWeek:
+    """A manager's approval or rejection (`decide`) of the member's week, as it now stands."""
+    the_week = _member_week(request, week, payload.user_id)
+    try:
+        decide(week=the_week, manager=request.user, note=payload.note)
+    except (WeekStateError, SelfApprovalError, NotTeamManagerError, NoteRequiredError) as error:
+        raise _refused(error) from error
+    return TimesheetWeek.objects.get(user=the_week.user, week_start=the_week.week_start)
+
+
 @router.post(
     "/{week}/approve",
     response={200: WeekOut, 403: Error, 404: Error, 409: Error, 422: Error},
     summary="Approve a team member's submitted week (it is locked from then on)",
 )
 def approve(request: HttpRequest, payload: DecisionIn, week: str = Path(..., pattern=WEEK_PATTERN)):
-    the_week = _member_week(request, week, payload.user_id)
-    try:
-        services.approve_week(week=the_week, manager=request.user, note=payload.note)
-    except (WeekStateError, SelfApprovalError, NotTeamManagerError) as error:
-        raise _refused(error) from error
-    return TimesheetWeek.objects.get(user=the_week.user, week_start=the_week.week_start)
+    return _decide(request, week, payload, services.approve_week)
 
 
 @router.post(
@@ -118,9 +123,4 @@ def approve(request: HttpRequest, payload: DecisionIn, week: str = Path(..., pat
     summary="Send a team member's submitted week back with a note",
 )
 def reject(request: HttpRequest, payload: DecisionIn, week: str = Path(..., pattern=WEEK_PATTERN)):
-    the_week = _member_week(request, week, payload.user_id)
-    try:
-        services.reject_week(week=the_week, manager=request.user, note=payload.note)
-    except (WeekStateError, SelfApprovalError, NotTeamManagerError, NoteRequiredError) as error:
-        raise _refused(error) from error
-    return TimesheetWeek.objects.get(user=the_week.user, week_start=the_week.week_start)
+    return _decide(request, week, payload, services.reject_week)
