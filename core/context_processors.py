@@ -40,7 +40,12 @@ def navigation(request):
     for item in items:
         item["current"] = item is current
     goto_shortcuts = [Shortcut(f"g {item['goto_key']}", f"Go to {item['label']}") for item in items]
-    return {"nav_items": items, "keyboard_shortcuts": [*GLOBAL_SHORTCUTS, *goto_shortcuts]}
+    return {
+        "nav_items": items,
+        "keyboard_shortcuts": [*GLOBAL_SHORTCUTS, *goto_shortcuts],
+        # What the two differ by, for base.html to render each once per process and key.
+        "navigation_key": f"{'staff' if user.is_staff else 'member'}:{current['url'] if current else ''}",
+    }
 
 
 def _within(path: str, section_url: str) -> bool:

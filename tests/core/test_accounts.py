@@ -205,3 +205,29 @@ def test_profile_refuses_an_unknown_first_day(user_client, user):
     assert b"Select a valid choice" in response.content
     user.refresh_from_db()
     assert user.week_start == 0
+
+
+def test_navigation_marks_each_section_and_shows_admin_only_to_staff_once_rendered(
+    client, user, admin_user
+):
+    """The navigation is rendered once per process for each section and kind of user: the
+    copies must not leak into one another."""
+
+    def navigation(url: str) -> tuple[list[str], str]:
+        html = client.get(url).content.decode()
+        nav = re.search(r'<nav aria-label="Main".*?</nav>', html, re.S).group(0)
+        current = re.search(r'aria-current="page">([^<]+)<', nav).group(1)
+        return re.findall(r">([^<>]+)</a>", nav), current
+
+    for _ in range(2):
+        client.force_login(user)
+        labels, current = navigation(reverse("worklog:dashboard"))
+        assert (current, "Admin" in labels) == ("Timer", False)
+        assert navigation(reverse("catalog:work-queue"))[1] == "Work queue"
+        client.force_login(admin_user)
+        labels, current = navigation(reverse("worklog:dashboard"))
+        assert (current, "Admin" in labels) == ("Timer", True)
+        html = client.get(reverse("worklog:journal")).content.decode()
+        assert "Go to Admin" in html
+        client.force_login(user)
+        assert "Go to Admin" not in client.get(reverse("worklog:journal")).content.decode()
