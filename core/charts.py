@@ -29,6 +29,11 @@ class BarChart:
     baseline: int
     bars: list[Bar]
 
+    @property
+    def caption(self) -> str:
+        """What screen readers read for the whole chart: every bar's title."""
+        return " ".join(f"{bar.title}." for bar in self.bars)
+
 
 def bar_chart(
     *,

@@ -49,3 +49,32 @@ def test_coordinates_are_drawn_with_a_decimal_point_in_every_language():
     coordinates = re.findall(r' (?:x|y|width|height)="([^"]+)"', svg)
     assert coordinates and all(re.fullmatch(r"-?\d+(\.\d+)?", value) for value in coordinates)
     assert any("." in value for value in coordinates)
+
+
+def test_each_bar_is_drawn_with_its_escaped_title_value_label_and_highlight():
+    import re
+
+    from django.template.loader import render_to_string
+
+    result = bar_chart(
+        id="c",
+        title="Hours",
+        width=200,
+        values=[1, 2],
+        labels=["<Mon>", ""],
+        titles=['"a" & b', "Tue: 2 h"],
+        shown_values=["", "2:00"],
+        highlighted=[False, True],
+    )
+    svg = render_to_string("core/bar_chart.html", {"chart": result})
+    groups = re.findall(r"<g>.*?</g>", svg, re.S)
+    assert len(groups) == 2
+    first, second = groups
+    assert "<title>&quot;a&quot; &amp; b</title>" in first
+    assert "&lt;Mon&gt;" in first and "<Mon>" not in svg
+    assert 'fill="#94a3b8"' in first and "2:00" not in first  # no value shown for it
+    assert 'fill="#059669"' in second and ">2:00</text>" in second
+    assert 'dy="18"' not in second  # an empty label draws no text
+    bar = result.bars[1]
+    assert f'<rect x="{bar.x}" y="{bar.y}" width="{bar.width}" height="{bar.height}"' in second
+    assert '<figcaption class="sr-only">&quot;a&quot; &amp; b. Tue: 2 h.</figcaption>' in svg
