@@ -117,16 +117,19 @@ def _summed_seconds(value) -> int:
     return max(int(seconds), 0)
 
 
-def timer_totals(user, *, now: datetime | None = None) -> Totals:
-    """Today's and this week's (Monday to Sunday) totals, and each day's: one query."""
-    now = now or timezone.now()
+def _week_of(user, now: datetime) -> tuple[date, list[date], list[datetime]]:
+    """Today, this week's days (Monday to Sunday) and the nine moments the totals query takes:
+    now, then the eight boundaries of the days."""
     zone = user.zone
     today = now.astimezone(zone).date()
     monday = today - timedelta(days=today.weekday())
     days = [monday + timedelta(days=offset) for offset in range(7)]
     boundaries = [local_day_bounds(day, zone)[0] for day in days]
     boundaries.append(local_day_bounds(days[-1], zone)[1])
-    row = _week_totals_query(connection.vendor).fetchone(user.pk, [now, *boundaries])
+    return today, days, [now, *boundaries]
+
+
+def _totals(today: date, days: list[date], row: tuple | None) -> Totals:
     day_totals = [
         DayTotal(
             day=day, seconds=_summed_seconds(row[index] if row else None), is_today=day == today
@@ -138,6 +141,45 @@ def timer_totals(user, *, now: datetime | None = None) -> Totals:
         week_seconds=sum(d.seconds for d in day_totals),
         days=day_totals,
     )
+
+
+def timer_totals(user, *, now: datetime | None = None) -> Totals:
+    """Today's and this week's (Monday to Sunday) totals, and each day's: one query."""
+    today, days, moments = _week_of(user, now or timezone.now())
+    return _totals(today, days, _week_totals_query(connection.vendor).fetchone(user.pk, moments))
+
+
+@cache
+def _totals_and_notice_sql(vendor: str) -> str:
+    """The week's totals and the open auto-stop notice in one statement: one row, with NULLs
+    for a week without sessions and for no notice."""
+    totals, notice = _week_totals_query(vendor), _auto_stop_notice_row_query(vendor)
+    return (
+        "SELECT totals.*, notice.* FROM (SELECT 1 AS one) AS one_row"
+        f" LEFT JOIN ({totals.sql}) AS totals ON 1 = 1"
+        f" LEFT JOIN ({notice.sql}) AS notice ON 1 = 1"
+    )
+
+
+def timer_totals_and_notice(
+    user, *, now: datetime | None = None
+) -> tuple[Totals, TimerNotice | None]:
+    """`timer_totals` and `open_auto_stop_notice` in one query, for the dashboard, which shows
+    both on every visit. A notice, when there is one, reads its session when first asked."""
+    now = now or timezone.now()
+    today, days, moments = _week_of(user, now)
+    vendor = connection.vendor
+    totals_query, notice_query = _week_totals_query(vendor), _auto_stop_notice_row_query(vendor)
+    params = [
+        *totals_query.params(user.pk, moments),
+        *notice_query.params(user.pk, [now - AUTO_STOP_NOTICE_SHOWN_FOR]),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_totals_and_notice_sql(vendor), params)
+        row = cursor.fetchone()
+    width = len(days)
+    notices = notice_query.instances([row[width:]] if row[width] is not None else [])
+    return _totals(today, days, row[:width]), next(iter(notices), None)
 
 
 def _active_session_queryset(user_id: int, moments: list[datetime]):
@@ -191,11 +233,23 @@ def todays_sessions(
     user, *, now: datetime | None = None, limit: int | None = TODAY_LIST_LIMIT
 ) -> list[WorkSession]:
     """The latest `limit` (or all) sessions that overlap the user's local today, latest first, each
-    annotated with `today_count`, the number of all of today's sessions: a day of many short
-    sessions must not make every timer action render them all."""
+    annotated with `today_count`, the number of all of today's sessions (a day of many short
+    sessions must not make every timer action render them all), and `running_today_count`,
+    how many of them run."""
     now = now or timezone.now()
     start, end = local_day_bounds(now.astimezone(user.zone).date(), user.zone)
     return list(_todays_sessions_query(connection.vendor, limit).queryset(user.pk, [start, end]))
+
+
+def active_session_among(user, todays: list[WorkSession]) -> WorkSession | None:
+    """The user's latest running session, found in `todays_sessions`' list where it can be:
+    every running session overlaps today and the list holds today's latest, so the latest
+    running one is the first running one listed. Only a list cut short before the running
+    one (sessions started after it run beside it: no switch policy) asks the database."""
+    running = next((session for session in todays if session.stopped_at is None), None)
+    if running is not None or not todays or not todays[0].running_today_count:
+        return running
+    return active_session(user)
 
 
 def _todays_sessions_queryset(user_id: int, moments: list[datetime], *, limit: int | None):
@@ -204,7 +258,10 @@ def _todays_sessions_queryset(user_id: int, moments: list[datetime], *, limit: i
         WorkSession.objects.filter(user_id=user_id)
         .in_range(start, end)
         .with_targets()
-        .annotate(today_count=Window(Count("id")))
+        .annotate(
+            today_count=Window(Count("id")),
+            running_today_count=Window(Count("id", filter=Q(stopped_at__isnull=True))),
+        )
         .order_by("-started_at")[:limit]
     )
 
@@ -322,23 +379,29 @@ def open_auto_stop_notice(user, *, now: datetime | None = None) -> TimerNotice |
     return next(iter(notices), None)
 
 
-def _auto_stop_notice_queryset(user_id: int, moments: list[datetime]):
+def _auto_stop_notice_row_queryset(user_id: int, moments: list[datetime]):
     (shown_since,) = moments
-    return (
-        TimerNotice.objects.filter(
-            user_id=user_id,
-            kind=NoticeKind.AUTO_STOPPED,
-            answered_at=None,
-            created_at__gte=shown_since,
-            session__end_reason=EndReason.AUTO_STOPPED,
-            session__deleted_at=None,
-        )
-        .select_related("session")
-        .order_by("-created_at")[:1]
-    )
+    return TimerNotice.objects.filter(
+        user_id=user_id,
+        kind=NoticeKind.AUTO_STOPPED,
+        answered_at=None,
+        created_at__gte=shown_since,
+        session__end_reason=EndReason.AUTO_STOPPED,
+        session__deleted_at=None,
+    ).order_by("-created_at")[:1]
+
+
+def _auto_stop_notice_queryset(user_id: int, moments: list[datetime]):
+    return _auto_stop_notice_row_queryset(user_id, moments).select_related("session")
 
 
 @cache
 def _auto_stop_notice_query(vendor: str) -> CompiledQuery:
     """Every page's banner asks this (the base template): compiled once."""
     return CompiledQuery.compile(_auto_stop_notice_queryset, moments=1)
+
+
+@cache
+def _auto_stop_notice_row_query(vendor: str) -> CompiledQuery:
+    """The notice's own columns, for a statement that reads it beside something else."""
+    return CompiledQuery.compile(_auto_stop_notice_row_queryset, moments=1)

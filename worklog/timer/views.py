@@ -57,11 +57,13 @@ from worklog.timer.running import RunningTimer, state_version
 from worklog.timer.selectors import (
     Totals,
     active_session,
+    active_session_among,
     is_long_running,
     long_session_limit,
     recent_targets,
     timer_preferences,
     timer_totals,
+    timer_totals_and_notice,
     todays_sessions,
 )
 
@@ -113,14 +115,14 @@ def _timer_context(
 ) -> dict:
     user = request.user
     now = timezone.now()
-    totals = timer_totals(user, now=now)
+    totals, notice = timer_totals_and_notice(user, now=now)
     sessions = (
         todays_sessions(user, now=now, limit=None)
         if all_of_today
         else todays_sessions(user, now=now)
     )
     return {
-        **_active_context(user, active_session(user), now),
+        **_active_context(user, active_session_among(user, sessions), now),
         "log_work_url": _log_work_offer(request),
         "sessions": sessions,
         "earlier_sessions_today": sessions[0].today_count - len(sessions) if sessions else 0,
@@ -129,6 +131,8 @@ def _timer_context(
         "refresh_recent_targets": refresh_recent_targets,
         "recent_targets": recent_targets(user) if refresh_recent_targets else [],
         "has_target_types": bool(target_types()),
+        # Read with the totals: the base template's banner then costs no query of its own.
+        "auto_stop_notice": notice,
         **extra,
     }
 

@@ -94,3 +94,63 @@ def test_recent_targets_newest_first_and_only_visible(user, widget, widget_targe
     assert [t.object for t in recent_targets(user)] == [widget, older]
     older.delete()  # soft-deleted: no longer visible to anyone
     assert [t.object for t in recent_targets(user)] == [widget]
+
+
+def test_totals_and_notice_read_together_match_the_two_reads_apart(user):
+    from worklog.timer.selectors import open_auto_stop_notice, timer_totals_and_notice
+
+    zone = ZoneInfo("UTC")
+    now = local(zone, 2026, 11, 25, 12)
+    # A week without sessions: no totals row, and no notice.
+    totals, notice = timer_totals_and_notice(user, now=now)
+    assert (totals, notice) == (timer_totals(user, now=now), None)
+    work(user, local(zone, 2026, 11, 24, 8), local(zone, 2026, 11, 24, 9, 30))
+    work(user, local(zone, 2026, 11, 25, 8), local(zone, 2026, 11, 25, 8, 45))
+    totals, notice = timer_totals_and_notice(user, now=now)
+    assert totals == timer_totals(user, now=now)
+    assert (totals.today_seconds, totals.week_seconds) == (45 * 60, 135 * 60)
+    assert notice is None and open_auto_stop_notice(user, now=now) is None
+
+
+def test_totals_and_notice_give_the_open_notice_with_its_session(user, django_assert_num_queries):
+    from django.utils import timezone
+
+    from worklog.models import NoticeKind, TimerNotice
+    from worklog.timer import services
+    from worklog.timer.selectors import open_auto_stop_notice, timer_totals_and_notice
+
+    services.update_timer_preferences(user=user, auto_stop_after_hours=2, auto_stop_at=None)
+    start_session(user, started_at=timezone.now() - timedelta(hours=3))
+    [session] = services.stop_forgotten_sessions()
+    expected = TimerNotice.objects.get(session=session, kind=NoticeKind.AUTO_STOPPED)
+    with django_assert_num_queries(1):
+        totals, notice = timer_totals_and_notice(user)
+    assert notice == expected == open_auto_stop_notice(user)
+    assert totals.today_seconds in (0, 2 * 3600)  # 0 when the two hours began yesterday
+    assert notice.session == session and notice.session.end_reason == "auto_stopped"
+
+
+def test_the_running_session_is_found_among_todays_however_many_started_after_it(user):
+    from django.utils import timezone
+
+    from worklog.timer.selectors import active_session, active_session_among
+
+    now = timezone.now()
+    today_start = local_day_bounds(now.astimezone(user.zone).date(), user.zone)[0]
+    if now - today_start < timedelta(minutes=30):
+        pytest.skip("needs half an hour of today for the sessions")
+    running = start_session(user, started_at=now - timedelta(minutes=29), stop_existing=False)
+    # Twelve later sessions beside it (no switch policy), each 10 s long: the list holds ten.
+    for n in range(12):
+        start = now - timedelta(minutes=28) + timedelta(minutes=2 * n)
+        start_session(user, started_at=start, stop_existing=False)
+    for session in todays_sessions(user, limit=None):
+        if session.pk != running.pk:
+            session.stop(stopped_at=session.started_at + timedelta(seconds=10))
+    listed = todays_sessions(user, now=now)
+    assert len(listed) == 10 and running not in listed
+    assert active_session_among(user, listed) == running == active_session(user)
+    # With the running session listed, or none running, the list alone answers.
+    assert active_session_among(user, todays_sessions(user, now=now, limit=None)) == running
+    running.stop()
+    assert active_session_among(user, todays_sessions(user, now=now)) is None
