@@ -4,8 +4,10 @@ whether it changed: a version of the user's running session that the header carr
 session cookie (a signed token in the URL names the user)."""
 
 import hashlib
+import time
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from django.contrib.auth import get_user_model
 from django.core import signing
@@ -21,6 +23,8 @@ from worklog.timer.selectors import active_session
 STATE_TOKEN_SALT = "worklog.timer.state"
 # A tab left open longer gets a new token with its next full refresh.
 STATE_TOKEN_MAX_AGE = 12 * 3600
+# A token handed out is at most this old: it stays good for eleven hours or more.
+STATE_TOKEN_REISSUE_SECONDS = 3600
 IDLE = "idle"
 
 
@@ -38,7 +42,15 @@ def _auth_fragment(user) -> str:
 
 
 def state_token(user) -> str:
-    return signing.dumps({"u": user.pk, "h": _auth_fragment(user)}, salt=STATE_TOKEN_SALT)
+    """A user's token, signed afresh once per STATE_TOKEN_REISSUE_SECONDS: every page and every
+    timer action's answer carries it, and signing is a good part of the header's cost."""
+    period = int(time.time()) // STATE_TOKEN_REISSUE_SECONDS
+    return _signed_state_token(user.pk, _auth_fragment(user), period)
+
+
+@lru_cache(maxsize=4096)
+def _signed_state_token(user_pk, auth_fragment: str, period: int) -> str:
+    return signing.dumps({"u": user_pk, "h": auth_fragment}, salt=STATE_TOKEN_SALT)
 
 
 def state_version(token: str) -> str | None:

@@ -135,3 +135,22 @@ def test_the_toggle_answer_carries_the_new_version_for_other_tabs(user_client, u
         reverse("worklog:timer-toggle"), {"answer": "header"}, headers=HTMX
     ).content.decode()
     assert attribute(html, "data-timer-version") not in (before, "idle")
+
+
+def test_state_token_is_renewed_before_it_expires_and_refused_after(user, monkeypatch):
+    import time
+
+    from worklog.timer.running import STATE_TOKEN_MAX_AGE, STATE_TOKEN_REISSUE_SECONDS
+
+    url = reverse("worklog:timer-state")
+    token = state_token(user)
+    assert state_token(user) == token  # the same within its period
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now + STATE_TOKEN_REISSUE_SECONDS)
+    renewed = state_token(user)
+    assert renewed != token
+    assert Client().get(url, {"token": token}).status_code == 200
+    monkeypatch.setattr(time, "time", lambda: now + STATE_TOKEN_MAX_AGE + 1)
+    assert Client().get(url, {"token": token}).status_code == 403
+    assert Client().get(url, {"token": renewed}).status_code == 200
+    assert Client().get(url, {"token": state_token(user)}).status_code == 200
