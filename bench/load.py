@@ -2,6 +2,7 @@
 
 import asyncio
 import gc
+import multiprocessing
 import random
 import statistics
 import time
@@ -234,3 +235,36 @@ def run_groups(
     finally:
         gc.enable()
         gc.unfreeze()
+
+
+def run_groups_beside(
+    base_url: str,
+    groups: list[ClientGroup],
+    beside: list[ClientGroup],
+    *,
+    max_requests: int,
+    max_seconds: float,
+) -> tuple[list[LoadResult], list[LoadResult]]:
+    """`groups` as run_groups runs them, while `beside` load the server from a process of its
+    own. One event loop times every answer it waits for: a second load sharing it would delay
+    the timing of the first one's answers by its own client-side work (parsing, bookkeeping),
+    and that delay would be counted as the server's. The clients of people's other tabs are
+    not in the server's process either; here they still share its two CPUs."""
+    receiving, sending = multiprocessing.Pipe(duplex=False)
+
+    def load_beside() -> None:
+        sending.send(
+            run_groups(base_url, beside, max_requests=max_requests, max_seconds=max_seconds)
+        )
+
+    # Forked: the groups' request makers are closures, which a spawned process could not take.
+    process = multiprocessing.get_context("fork").Process(target=load_beside, daemon=True)
+    process.start()
+    try:
+        results = run_groups(base_url, groups, max_requests=max_requests, max_seconds=max_seconds)
+        beside_results = receiving.recv()
+    finally:
+        process.join(timeout=60)
+    if process.exitcode != 0:
+        raise RuntimeError(f"the load beside ended with exit code {process.exitcode}")
+    return results, beside_results

@@ -79,7 +79,7 @@ def markdown(results: dict) -> str:
             if row.get("floor", "floor") == "floor"
         ],
     )
-    out += _reading(results)
+    out += _reading(results) + _cpu(results)
     out += ["", "**The bar**", ""]
     out += _table(
         ["check", "value", "passed"],
@@ -187,6 +187,34 @@ def _reading(results: dict) -> list[str]:
                     size.get("floor_us_per_row", "–"),
                 ]
                 for size in per_row["sizes"]
+            ],
+        )
+    return out
+
+
+def _cpu(results: dict) -> list[str]:
+    """Each action's CPU per request at 10 saturated clients, by party."""
+    out = []
+    spent = [row for row in results["load"] if row.get("cpu_ms_per_request")]
+    if spent:
+        out += [
+            "",
+            "**CPU per request** (ms, read from /proc around each saturated run at 10 clients: "
+            "the load generator, the app's gunicorn processes, PostgreSQL's; the three share "
+            "the machine's CPUs)",
+            "",
+        ]
+        out += _table(
+            ["action", "load generator", "app", "database", "in all", "req/s"],
+            [
+                [
+                    row["name"],
+                    *row["cpu_ms_per_request"].values(),
+                    round(sum(row["cpu_ms_per_request"].values()), 2),
+                    row["rps"],
+                ]
+                for row in spent
+                if row["mode"] == "saturated" and row["clients"] == 10
             ],
         )
     return out

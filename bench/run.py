@@ -23,8 +23,8 @@ from datetime import UTC, datetime
 from itertools import count
 from pathlib import Path
 
-from bench import invariants, reading, report, seed
-from bench.load import ClientGroup, LoadResult, run_groups, run_load
+from bench import cpu, invariants, reading, report, seed
+from bench.load import ClientGroup, LoadResult, run_groups, run_groups_beside, run_load
 from bench.scenarios import READ_FLOOR, STATE_CHECK, SWITCH_ALONE
 from bench.server import (
     DEFAULT_DATABASE_URL,
@@ -45,7 +45,7 @@ PACED_THINK_SECONDS = 1.0
 PACED_RUN_LENGTH = 5
 # The actions whose p99 the open tabs' state checks must not move by more than 10%.
 ACTIONS_BESIDE_STATE_CHECKS = ("timer toggle (HTMX)", "dashboard GET")
-STATE_CHECK_ROUNDS = 2
+STATE_CHECK_ROUNDS = 3
 FLOORS = ("floor", READ_FLOOR)
 SWITCH_THEN_READ = "switch + week read (API)"
 # Switches per second of TimeTagger 26.1 at 10 clients in the same workload on the 2-CPU machine
@@ -121,7 +121,12 @@ def _one_run(scenario, users, run_id: int, base_url: str, **limits) -> LoadResul
 
 
 def load(
-    base_url: str, levels: list[int], seconds: float, requests: int, only: list[str]
+    base_url: str,
+    app_pid: int,
+    levels: list[int],
+    seconds: float,
+    requests: int,
+    only: list[str],
 ) -> list[dict]:
     """Each scenario runs saturated (every client sends its next request as soon as the answer
     arrives) at each level, which measures throughput; then paced at the top level (each client
@@ -160,6 +165,7 @@ def load(
         if scenario.paced:
             runs.append(("paced", max(levels), PACED_THINK_SECONDS))
         for mode, clients, think in runs:
+            cpu_before = cpu.snapshot(app_pid)
             result = _one_run(
                 scenario,
                 taking_part[:clients],
@@ -170,6 +176,9 @@ def load(
                 think_seconds=think,
             )
             figures = {"mode": mode, "floor": scenario.floor, **result.as_dict()}
+            figures["cpu_ms_per_request"] = cpu.per_request_ms(
+                cpu_before, cpu.snapshot(app_pid), result.requests
+            )
             if scenario.name in FLOORS:
                 floor[(scenario.name, mode, clients)] = figures
             reference = floor[(scenario.floor, mode, clients)]
@@ -221,18 +230,16 @@ def state_check_interference(base_url: str, users, seconds: float) -> dict:
                 group(by_name[name], users[n * share : (n + 1) * share])
                 for n, name in enumerate(ACTIONS_BESIDE_STATE_CHECKS)
             ]
+            limits = {"max_requests": 100_000, "max_seconds": seconds * PACED_RUN_LENGTH}
             if with_checks:
-                groups.append(group(STATE_CHECK, users))
-            results = run_groups(
-                base_url,
-                groups,
-                max_requests=100_000,
-                max_seconds=seconds * PACED_RUN_LENGTH,
-            )
-            for result in results[: len(ACTIONS_BESIDE_STATE_CHECKS)]:
+                results, (checks,) = run_groups_beside(
+                    base_url, groups, [group(STATE_CHECK, users)], **limits
+                )
+                requests[True] += checks.requests
+            else:
+                results = run_groups(base_url, groups, **limits)
+            for result in results:
                 latencies[with_checks] += result.latencies_ms
-            if with_checks:
-                requests[True] += results[-1].requests
     alone, beside = _percentile(latencies[False], 99), _percentile(latencies[True], 99)
     figures = {
         "actions": list(ACTIONS_BESIDE_STATE_CHECKS),
@@ -321,6 +328,17 @@ def reading_bar(load_rows: list[dict], levels: list[int], per_row: dict | None) 
         if alone:
             # The pair can go no faster than the switch by itself, whatever the read costs.
             value += f" (the switch alone: {alone['rps']:.0f}/s)"
+        spent = switching.get("cpu_ms_per_request")
+        if spent:
+            # Every party's CPU per switch and read, against what the machine's CPUs allow
+            # a pair at the bar's rate.
+            per_pair = {party: 2 * ms for party, ms in spent.items()}
+            allowed = 1000 * (os.cpu_count() or 1) / (2 * TIMETAGGER_SWITCHES_AT_10)
+            value += (
+                f"; CPU per switch and read: {sum(per_pair.values()):.1f} ms ("
+                + ", ".join(f"{party} {ms:.1f}" for party, ms in per_pair.items())
+                + f"), where the bar's rate allows {allowed:.1f} ms"
+            )
         checks.append(
             {
                 "check": f"{SWITCH_THEN_READ}: ≥ {2 * TIMETAGGER_SWITCHES_AT_10} switches/s at "
@@ -391,7 +409,9 @@ def main() -> None:
                 f"== Load: {levels} clients, {args.seconds:g} s or {args.requests} requests each",
                 flush=True,
             )
-            results["load"], users = load(base_url, levels, args.seconds, args.requests, only)
+            results["load"], users = load(
+                base_url, master_pid, levels, args.seconds, args.requests, only
+            )
             if not only or any(part in STATE_CHECK.name for part in only):
                 print("== Timer state checks beside the paced actions", flush=True)
                 results["state_checks"] = state_check_interference(base_url, users, args.seconds)

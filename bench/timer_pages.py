@@ -1,4 +1,5 @@
-"""The dashboard's and the HTMX toggle's cost in-process, beside the floors they are compared with.
+"""The dashboard's, the HTMX toggle's and switch + week read's requests' cost in-process, beside
+the floors they are compared with.
 
 Issue 21's bar wants the dashboard `GET /` at 60% of the floor's throughput at 10 clients and the
 HTMX toggle at 80%. On a shared machine the HTTP figures move more between runs than these pages
@@ -9,7 +10,8 @@ history) asks them, as the load runs do.
 
     uv run python -m bench.timer_pages [--database-url ...] [--repeats 200] [--profile dashboard]
 
-`--profile` prints a pyinstrument profile of that request (dashboard, toggle or floor) instead.
+`--profile` prints a pyinstrument profile of that request (dashboard, toggle, floor, switch or
+week read) instead.
 """
 
 import argparse
@@ -18,8 +20,6 @@ import time
 
 from bench.seed import create_load_users, setup_django
 from bench.server import manage, recreate_database
-
-PAGES = ("floor", "read floor", "dashboard", "toggle (HTMX)")
 
 
 def _clients(user) -> dict:
@@ -37,6 +37,9 @@ def _clients(user) -> dict:
         "read floor": lambda: api.get(f"/bench/read-floor?{week_query(monday(0))}"),
         "dashboard": lambda: browser.get("/"),
         "toggle (HTMX)": lambda: browser.post("/timer/toggle/"),
+        # Switch + week read's two requests, the hotkey's switch and the current week's list.
+        "switch (API)": lambda: api.post("/api/v1/timer/start"),
+        "week read (API)": lambda: api.get(f"/api/v1/timer/sessions?{week_query(monday(0))}"),
     }
 
 
@@ -48,7 +51,7 @@ def time_pages(requests: dict, repeats: int) -> dict[str, dict]:
         for name, send in requests.items():
             started, started_cpu = time.perf_counter(), time.thread_time()
             response = send()
-            if response.status_code != 200:
+            if response.status_code >= 300:
                 raise RuntimeError(f"{name} answered {response.status_code}")
             if round_number:  # the first round warms templates, URLs, compiled queries
                 cpu[name].append((time.thread_time() - started_cpu) * 1000)
@@ -94,7 +97,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=main.__doc__.splitlines()[0])
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/timer_bench")
     parser.add_argument("--repeats", type=int, default=200)
-    parser.add_argument("--profile", choices=("dashboard", "toggle", "floor"))
+    parser.add_argument(
+        "--profile", choices=("dashboard", "toggle", "floor", "switch", "week read")
+    )
     args = parser.parse_args()
     recreate_database(args.database_url)
     manage(args.database_url, "migrate", "--no-input", "-v", "0")
@@ -102,7 +107,13 @@ def main() -> None:
     setup_django(args.database_url)
     requests = _clients(create_load_users(1)[0])
     if args.profile:
-        name = {"dashboard": "dashboard", "toggle": "toggle (HTMX)", "floor": "floor"}
+        name = {
+            "dashboard": "dashboard",
+            "toggle": "toggle (HTMX)",
+            "floor": "floor",
+            "switch": "switch (API)",
+            "week read": "week read (API)",
+        }
         profile(requests[name[args.profile]], args.repeats)
         return
     print("== Queries per request", flush=True)
