@@ -40,11 +40,12 @@ def navigation(request):
     for item in items:
         item["current"] = item is current
     goto_shortcuts = [Shortcut(f"g {item['goto_key']}", f"Go to {item['label']}") for item in items]
+    kind = "staff" if user.is_staff else "member"
     return {
         "nav_items": items,
         "keyboard_shortcuts": [*GLOBAL_SHORTCUTS, *goto_shortcuts],
         # What the two differ by, for base.html to render each once per process and key.
-        "navigation_key": f"{'staff' if user.is_staff else 'member'}:{current['url'] if current else ''}",
+        "navigation_key": f"{kind}:{current['url'] if current else ''}",
     }
 
 
