@@ -101,3 +101,15 @@ class CompiledQuery:
         queryset = self.template._chain()
         queryset.query.get_compiler = lambda *args, **kwargs: compiler
         return queryset
+
+
+def side_by_side_sql(*queries: CompiledQuery) -> str:
+    """Compiled queries as one statement, each a derived table `LEFT JOIN`ed to a single row:
+    every row holds each query's columns in turn, NULLs where a query has no row (a query of
+    several rows repeats the others' columns beside each of its own). The parameters are each
+    query's `params()`, in the same order."""
+    columns = ", ".join(f"part{n}.*" for n in range(len(queries)))
+    joins = "".join(
+        f" LEFT JOIN ({query.sql}) AS part{n} ON 1 = 1" for n, query in enumerate(queries)
+    )
+    return f"SELECT {columns} FROM (SELECT 1 AS one) AS one_row{joins}"

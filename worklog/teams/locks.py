@@ -18,7 +18,7 @@ from django.utils import timezone
 from core.services import lock_users
 from decisioning.models import Decision, DecisionOutcome
 from decisioning.services import record_decision
-from worklog.compiled import PLACEHOLDER_USER_ID, CompiledQuery
+from worklog.compiled import PLACEHOLDER_USER_ID, CompiledQuery, side_by_side_sql
 from worklog.teams.exceptions import WeekLockedError
 from worklog.teams.models import LockPeriod, TimesheetWeek, WeekState
 from worklog.teams.selectors import week_start
@@ -70,12 +70,7 @@ def _locking_weeks_query(vendor: str) -> CompiledQuery:
 def _lock_state_sql(vendor: str) -> str:
     """The lock period in force and the user's locking weeks in one statement: every row has
     the period's columns (NULLs without one) and a week's (NULLs without any)."""
-    period, weeks = _current_lock_period_query(vendor), _locking_weeks_query(vendor)
-    return (
-        "SELECT period.*, week.* FROM (SELECT 1 AS one) AS one_row"
-        f" LEFT JOIN ({period.sql}) AS period ON 1 = 1"
-        f" LEFT JOIN ({weeks.sql}) AS week ON 1 = 1"
-    )
+    return side_by_side_sql(_current_lock_period_query(vendor), _locking_weeks_query(vendor))
 
 
 def _lock_state(user, after: date, through: date) -> tuple[LockPeriod | None, list[TimesheetWeek]]:

@@ -27,7 +27,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
 
-from worklog.compiled import CompiledQuery
+from worklog.compiled import CompiledQuery, side_by_side_sql
 from worklog.targets import Target, visible_targets
 from worklog.timer.models import (
     EndReason,
@@ -153,12 +153,7 @@ def timer_totals(user, *, now: datetime | None = None) -> Totals:
 def _totals_and_notice_sql(vendor: str) -> str:
     """The week's totals and the open auto-stop notice in one statement: one row, with NULLs
     for a week without sessions and for no notice."""
-    totals, notice = _week_totals_query(vendor), _auto_stop_notice_row_query(vendor)
-    return (
-        "SELECT totals.*, notice.* FROM (SELECT 1 AS one) AS one_row"
-        f" LEFT JOIN ({totals.sql}) AS totals ON 1 = 1"
-        f" LEFT JOIN ({notice.sql}) AS notice ON 1 = 1"
-    )
+    return side_by_side_sql(_week_totals_query(vendor), _auto_stop_notice_row_query(vendor))
 
 
 def timer_totals_and_notice(
