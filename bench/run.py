@@ -250,8 +250,14 @@ def state_check_interference(base_url: str, users, seconds: float) -> dict:
                 requests[True] += checks.requests
             else:
                 results = run_groups(base_url, groups, **limits)
-            for result in results:
-                latencies[with_checks] += result.latencies_ms
+            round_latencies = [ms for result in results for ms in result.latencies_ms]
+            latencies[with_checks] += round_latencies
+            print(
+                f"    {'with checks' if with_checks else 'alone':>11}: p99 "
+                f"{_percentile(round_latencies, 99):.1f} ms over {len(round_latencies)} answers, "
+                f"the slowest {max(round_latencies):.1f} ms",
+                flush=True,
+            )
     alone, beside = _percentile(latencies[False], 99), _percentile(latencies[True], 99)
     figures = {
         "actions": list(ACTIONS_BESIDE_STATE_CHECKS),

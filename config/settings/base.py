@@ -48,8 +48,6 @@ MIDDLEWARE = [
     "core.middleware.RequestIdMiddleware",
     "config.middleware.ApiErrorsAsJsonMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # Answers open tabs' state checks without the session and auth middleware below.
-    "worklog.timer.middleware.TimerStateCheckMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

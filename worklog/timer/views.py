@@ -13,8 +13,6 @@ from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
-    HttpResponseNotModified,
-    JsonResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -53,7 +51,7 @@ from worklog.timer.forms import (
     TimerPreferencesForm,
 )
 from worklog.timer.models import EndReason, NoticeAnswer, NoticeKind, TimerNotice, WorkSession
-from worklog.timer.running import RunningTimer, state_version
+from worklog.timer.running import RunningTimer
 from worklog.timer.selectors import (
     Totals,
     active_session,
@@ -66,6 +64,7 @@ from worklog.timer.selectors import (
     timer_totals_and_notice,
     todays_sessions,
 )
+from worklog.timer.state_check import answer_state_check
 
 TEMPLATE = "worklog/timer/dashboard.html"
 
@@ -314,18 +313,16 @@ def toggle(request: HttpRequest) -> HttpResponse:
 def state(request: HttpRequest) -> HttpResponse:
     """Whether the running timer changed: `304` while the `If-None-Match` version holds, else
     the version. Authenticated by the header's signed token, not the session cookie, so an
-    open tab's check costs one query."""
-    version = state_version(request.GET.get("token", ""))
-    if version is None:
-        return JsonResponse(
-            {"code": "invalid_token", "message": "Reload the page for a new token."}, status=403
-        )
-    etag = f'"{version}"'
-    if etag in request.headers.get("If-None-Match", ""):
-        response = HttpResponseNotModified()
-    else:
-        response = JsonResponse({"version": version})
-    response["ETag"] = etag
+    open tab's check costs one query. The deployed app answers it before this view
+    (worklog/timer/state_check.py); both give `answer_state_check`'s answer."""
+    answer = answer_state_check(
+        request.GET.get("token", ""), request.headers.get("If-None-Match", "")
+    )
+    response = HttpResponse(answer.body, status=answer.status, content_type="application/json")
+    if not answer.body:
+        del response["Content-Type"]
+    if answer.etag:
+        response["ETag"] = answer.etag
     response["Cache-Control"] = "private, no-cache"
     return response
 

@@ -1,0 +1,93 @@
+"""Open tabs ask `GET /timer/state/?token=…` twice a minute and on every focus, more often than
+the app is asked anything else. The answer needs only the signed token and one query, so the
+deployed app (config/wsgi.py) gives it in front of Django's request handler: no request object,
+no middleware, no session and no user. The `state` view gives the same answer through the
+handler, where this wrapper is not in front (the test client, another WSGI server's setup)."""
+
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from urllib.parse import parse_qs
+
+from django.conf import settings
+from django.core.signals import request_finished, request_started
+from django.urls import reverse
+
+from worklog.timer.running import state_version
+
+INVALID_TOKEN = {"code": "invalid_token", "message": "Reload the page for a new token."}
+
+
+@dataclass(frozen=True)
+class StateAnswer:
+    """`304` while the version the tab holds is still the user's, `200` with the new version
+    otherwise, `403` for a token that is forged, expired or no longer its user's."""
+
+    status: int
+    etag: str | None = None
+
+    @property
+    def body(self) -> bytes:
+        if self.status == 403:
+            return json.dumps(INVALID_TOKEN).encode()
+        if self.status == 200:
+            return json.dumps({"version": self.etag.strip('"')}).encode()
+        return b""
+
+
+def answer_state_check(token: str, if_none_match: str) -> StateAnswer:
+    version = state_version(token)
+    if version is None:
+        return StateAnswer(403)
+    etag = f'"{version}"'
+    return StateAnswer(304 if etag in if_none_match else 200, etag)
+
+
+STATUS_LINES = {200: "200 OK", 304: "304 Not Modified", 403: "403 Forbidden"}
+
+
+class AnswerStateChecks:
+    """WSGI middleware: answers the state check itself and hands every other request to the
+    app. A plain-HTTP check where the app redirects to HTTPS goes to the app, which redirects."""
+
+    def __init__(self, application):
+        self.application = application
+
+    @cached_property
+    def path(self) -> str:
+        return reverse("worklog:timer-state")
+
+    def __call__(self, environ, start_response):
+        if (
+            environ.get("REQUEST_METHOD") != "GET"
+            or environ.get("PATH_INFO") != self.path
+            or (settings.SECURE_SSL_REDIRECT and not _is_secure(environ))
+        ):
+            return self.application(environ, start_response)
+        token = parse_qs(environ.get("QUERY_STRING", "")).get("token", [""])[0]
+        # As Django's handler does: its receivers drop a database connection that broke or
+        # outlived CONN_MAX_AGE.
+        request_started.send(sender=self.__class__, environ=environ)
+        try:
+            answer = answer_state_check(token, environ.get("HTTP_IF_NONE_MATCH", ""))
+        finally:
+            request_finished.send(sender=self.__class__)
+        body = answer.body
+        headers = [
+            ("Cache-Control", "private, no-cache"),
+            ("X-Content-Type-Options", "nosniff"),
+            ("Content-Length", str(len(body))),
+        ]
+        if body:
+            headers.append(("Content-Type", "application/json"))
+        if answer.etag:
+            headers.append(("ETag", answer.etag))
+        start_response(STATUS_LINES[answer.status], headers)
+        return [body]
+
+
+def _is_secure(environ) -> bool:
+    if environ.get("wsgi.url_scheme") == "https":
+        return True
+    proxy_header = settings.SECURE_PROXY_SSL_HEADER
+    return bool(proxy_header) and environ.get(proxy_header[0]) == proxy_header[1]
