@@ -73,13 +73,10 @@ class AnswerStateChecks:
         finally:
             request_finished.send(sender=self.__class__)
         body = answer.body
-        headers = [
-            ("Cache-Control", "private, no-cache"),
-            ("X-Content-Type-Options", "nosniff"),
-            ("Content-Length", str(len(body))),
-        ]
+        headers = [("Cache-Control", "private, no-cache"), ("X-Content-Type-Options", "nosniff")]
+        # A 304 names no length: its would be the 200's (RFC 9110, 8.6).
         if body:
-            headers.append(("Content-Type", "application/json"))
+            headers += [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
         if answer.etag:
             headers.append(("ETag", answer.etag))
         start_response(STATUS_LINES[answer.status], headers)

@@ -92,6 +92,7 @@ def test_an_unchanged_timer_is_304_in_one_query_without_django(
     assert headers["Cache-Control"] == "private, no-cache"
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert "Content-Type" not in headers
+    assert "Content-Length" not in headers
     assert django_handler.paths == []
 
 
