@@ -7,6 +7,7 @@ handler, where this wrapper is not in front (the test client, another WSGI serve
 import json
 from dataclasses import dataclass
 from functools import cached_property
+from http import HTTPStatus
 from urllib.parse import parse_qs
 
 from django.conf import settings
@@ -34,6 +35,16 @@ class StateAnswer:
             return json.dumps({"version": self.etag.strip('"')}).encode()
         return b""
 
+    @property
+    def headers(self) -> list[tuple[str, str]]:
+        """The answer's own headers; a 304 has no content, so no type."""
+        headers = [("Cache-Control", "private, no-cache")]
+        if self.etag:
+            headers.append(("ETag", self.etag))
+        if self.status != 304:
+            headers.append(("Content-Type", "application/json"))
+        return headers
+
 
 def answer_state_check(token: str, if_none_match: str) -> StateAnswer:
     version = state_version(token)
@@ -41,9 +52,6 @@ def answer_state_check(token: str, if_none_match: str) -> StateAnswer:
         return StateAnswer(403)
     etag = f'"{version}"'
     return StateAnswer(304 if etag in if_none_match else 200, etag)
-
-
-STATUS_LINES = {200: "200 OK", 304: "304 Not Modified", 403: "403 Forbidden"}
 
 
 class AnswerStateChecks:
@@ -73,13 +81,13 @@ class AnswerStateChecks:
         finally:
             request_finished.send(sender=self.__class__)
         body = answer.body
-        headers = [("Cache-Control", "private, no-cache"), ("X-Content-Type-Options", "nosniff")]
+        # SecurityMiddleware's header, which this answer does not pass through.
+        headers = [*answer.headers, ("X-Content-Type-Options", "nosniff")]
         # A 304 names no length: its would be the 200's (RFC 9110, 8.6).
         if body:
-            headers += [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
-        if answer.etag:
-            headers.append(("ETag", answer.etag))
-        start_response(STATUS_LINES[answer.status], headers)
+            headers.append(("Content-Length", str(len(body))))
+        status = HTTPStatus(answer.status)
+        start_response(f"{status.value} {status.phrase}", headers)
         return [body]
 
 

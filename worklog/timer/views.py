@@ -318,12 +318,10 @@ def state(request: HttpRequest) -> HttpResponse:
     answer = answer_state_check(
         request.GET.get("token", ""), request.headers.get("If-None-Match", "")
     )
-    response = HttpResponse(answer.body, status=answer.status, content_type="application/json")
-    if not answer.body:
-        del response["Content-Type"]
-    if answer.etag:
-        response["ETag"] = answer.etag
-    response["Cache-Control"] = "private, no-cache"
+    response = HttpResponse(answer.body, status=answer.status)
+    del response["Content-Type"]
+    for name, value in answer.headers:
+        response[name] = value
     return response
 
 
