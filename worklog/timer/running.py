@@ -43,6 +43,13 @@ def _auth_fragment(user) -> str:
     return user.get_session_auth_hash()[:16]
 
 
+@lru_cache(maxsize=4096)
+def _auth_fragment_of_password(password_hash: str) -> str:
+    """Every state check compares its token with the user's stored password hash: the fragment
+    of a hash is derived once per process."""
+    return _auth_fragment(get_user_model()(password=password_hash))
+
+
 def state_token(user) -> str:
     """A user's token, signed afresh once per STATE_TOKEN_REISSUE_SECONDS: every page and every
     timer action's answer carries it, and signing is a good part of the header's cost."""
@@ -69,7 +76,7 @@ def state_version(token: str) -> str | None:
     if row is None:
         return None
     password, running_pk, running_started, running_updated = row
-    if _auth_fragment(get_user_model()(password=password)) != claims.get("h"):
+    if _auth_fragment_of_password(password) != claims.get("h"):
         return None
     return timer_version(running_pk, running_started, running_updated)
 

@@ -6,12 +6,13 @@ handler, where this wrapper is not in front (the test client, another WSGI serve
 
 import json
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache
 from http import HTTPStatus
 from urllib.parse import parse_qs
 
 from django.conf import settings
 from django.core.signals import request_finished, request_started
+from django.db import InterfaceError, OperationalError, connection
 from django.urls import reverse
 
 from worklog.timer.running import state_version
@@ -46,6 +47,15 @@ class StateAnswer:
         return headers
 
 
+@cache
+def state_check_path() -> str:
+    return reverse("worklog:timer-state")
+
+
+def is_state_check(method: str, path: str) -> bool:
+    return method == "GET" and path == state_check_path()
+
+
 def answer_state_check(token: str, if_none_match: str) -> StateAnswer:
     version = state_version(token)
     if version is None:
@@ -61,15 +71,9 @@ class AnswerStateChecks:
     def __init__(self, application):
         self.application = application
 
-    @cached_property
-    def path(self) -> str:
-        return reverse("worklog:timer-state")
-
     def __call__(self, environ, start_response):
-        if (
-            environ.get("REQUEST_METHOD") != "GET"
-            or environ.get("PATH_INFO") != self.path
-            or (settings.SECURE_SSL_REDIRECT and not _is_secure(environ))
+        if not is_state_check(environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO")) or (
+            settings.SECURE_SSL_REDIRECT and not _is_secure(environ)
         ):
             return self.application(environ, start_response)
         token = parse_qs(environ.get("QUERY_STRING", "")).get("token", [""])[0]
@@ -77,7 +81,7 @@ class AnswerStateChecks:
         # outlived CONN_MAX_AGE.
         request_started.send(sender=self.__class__, environ=environ)
         try:
-            answer = answer_state_check(token, environ.get("HTTP_IF_NONE_MATCH", ""))
+            answer = _answer_on_a_live_connection(token, environ.get("HTTP_IF_NONE_MATCH", ""))
         finally:
             request_finished.send(sender=self.__class__)
         body = answer.body
@@ -89,6 +93,19 @@ class AnswerStateChecks:
         status = HTTPStatus(answer.status)
         start_response(f"{status.value} {status.phrase}", headers)
         return [body]
+
+
+def _answer_on_a_live_connection(token: str, if_none_match: str) -> StateAnswer:
+    """With CONN_HEALTH_CHECKS, Django asks a kept connection `SELECT 1` before a request's
+    first query: for the check, a second round trip to the database. The check's own query
+    tells as well whether the connection still works; if it does not, the check is asked
+    again on a new one, as the health check would have done."""
+    connection.health_check_done = True
+    try:
+        return answer_state_check(token, if_none_match)
+    except (InterfaceError, OperationalError):
+        connection.close()
+        return answer_state_check(token, if_none_match)
 
 
 def _is_secure(environ) -> bool:

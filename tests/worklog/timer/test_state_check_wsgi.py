@@ -10,7 +10,7 @@ import pytest
 from django.core.servers.basehttp import get_internal_wsgi_application
 from django.core.signals import request_finished, request_started
 from django.core.signing import dumps
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.urls import reverse
 
 from worklog.timer import services
@@ -153,3 +153,36 @@ def test_a_plain_http_check_goes_to_django_to_be_redirected_where_https_is_requi
     forwarded = call(wrapped, query=query, headers={"X-Forwarded-Proto": "https"})
     assert forwarded[0] == "200 OK"
     assert len(django_handler.paths) == 1
+
+
+def test_a_check_asks_the_database_once_with_no_health_check_before_it(wrapped, user, monkeypatch):
+    token = state_token(user)
+    etag = f'"{state_version(token)}"'
+    asked = []
+    monkeypatch.setattr(connection, "is_usable", lambda: asked.append("SELECT 1") or True)
+    assert connection.settings_dict["CONN_HEALTH_CHECKS"]
+    # Through Django's handler, a request's first query on a kept connection is preceded by
+    # the health check ...
+    connection.health_check_done = False
+    state_version(token)
+    assert asked == ["SELECT 1"]
+    # ... which the wrapper's check does without.
+    connection.health_check_done = False
+    status, _, _ = call(wrapped, query=f"token={token}", headers={"If-None-Match": etag})
+    assert status == "304 Not Modified"
+    assert asked == ["SELECT 1"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_check_on_a_kept_connection_that_broke_is_answered_on_a_new_one(wrapped, user):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's connections are not kept from one request to the next")
+    token = state_token(user)
+    etag = f'"{state_version(token)}"'
+    broken = connection.connection
+    broken.close()
+    status, headers, _ = call(wrapped, query=f"token={token}", headers={"If-None-Match": etag})
+    assert status == "304 Not Modified"
+    assert headers["ETag"] == etag
+    assert connection.connection is not broken
+    assert not connection.connection.closed
