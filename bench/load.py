@@ -42,6 +42,8 @@ class LoadResult:
     # Per request label: the answers' latencies, the first answer of each client left out.
     latencies_by_label: dict[str, list[float]] = field(default_factory=dict)
     requests_by_label: dict[str, int] = field(default_factory=dict)
+    # The load generator's own CPU time for the run, where it was measured.
+    client_cpu_seconds: float | None = None
 
     @property
     def throughput(self) -> float:
@@ -237,28 +239,26 @@ def run_groups(
         gc.unfreeze()
 
 
-def run_groups_beside(
+def run_groups_beside[T](
     base_url: str,
     groups: list[ClientGroup],
-    beside: list[ClientGroup],
+    load_beside: Callable[[], T],
     *,
     max_requests: int,
     max_seconds: float,
-) -> tuple[list[LoadResult], list[LoadResult]]:
-    """`groups` as run_groups runs them, while `beside` load the server from a process of its
-    own. One event loop times every answer it waits for: a second load sharing it would delay
-    the timing of the first one's answers by its own client-side work (parsing, bookkeeping),
-    and that delay would be counted as the server's. The clients of people's other tabs are
-    not in the server's process either; here they still share its two CPUs."""
+) -> tuple[list[LoadResult], T]:
+    """`groups` as run_groups runs them, while `load_beside()` loads the server from a process
+    of its own. One event loop times every answer it waits for: a second load sharing it would
+    delay the timing of the first one's answers by its own client-side work (parsing,
+    bookkeeping), and that delay would be counted as the server's. The clients of people's
+    other tabs are not in the server's process either; here they still share its two CPUs."""
     receiving, sending = multiprocessing.Pipe(duplex=False)
 
-    def load_beside() -> None:
-        sending.send(
-            run_groups(base_url, beside, max_requests=max_requests, max_seconds=max_seconds)
-        )
+    def send_beside() -> None:
+        sending.send(load_beside())
 
     # Forked: the groups' request makers are closures, which a spawned process could not take.
-    process = multiprocessing.get_context("fork").Process(target=load_beside, daemon=True)
+    process = multiprocessing.get_context("fork").Process(target=send_beside, daemon=True)
     process.start()
     try:
         results = run_groups(base_url, groups, max_requests=max_requests, max_seconds=max_seconds)
