@@ -26,11 +26,11 @@ def pre_fork(server, worker):
 
 
 def pre_request(worker, req):
-    # max_requests counts requests as a measure of what a worker may have accumulated. Open
-    # tabs' state checks keep nothing, yet they are most of the requests: counted, they would
-    # replace workers several times as often, and every replacement's first requests wait for
-    # new database connections (measured: the paced actions' p99 moved twice as much beside
-    # the checks as when these did not count). gunicorn counts the request just after this hook.
+    # max_requests counts requests as a measure of what a worker may have gathered. Open tabs'
+    # state checks keep nothing, yet they can be most of the requests: counted, they would
+    # replace workers several times as often, and a new worker's first requests open new
+    # database connections (the README's Performance section has the figures). gunicorn counts
+    # the request just after this hook.
     from worklog.timer.state_check import is_state_check
 
     if is_state_check(req.method, req.path):
