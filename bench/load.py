@@ -7,6 +7,7 @@ import random
 import statistics
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 
 import httpx
@@ -260,11 +261,16 @@ def run_groups_beside[T](
     # Forked: the groups' request makers are closures, which a spawned process could not take.
     process = multiprocessing.get_context("fork").Process(target=send_beside, daemon=True)
     process.start()
+    # The child has its own end: with this one closed, a child that dies without sending
+    # ends the wait below instead of prolonging it for ever.
+    sending.close()
+    beside_results = None
     try:
         results = run_groups(base_url, groups, max_requests=max_requests, max_seconds=max_seconds)
-        beside_results = receiving.recv()
+        with suppress(EOFError):
+            beside_results = receiving.recv()
     finally:
         process.join(timeout=60)
-    if process.exitcode != 0:
+    if process.exitcode != 0 or beside_results is None:
         raise RuntimeError(f"the load beside ended with exit code {process.exitcode}")
     return results, beside_results

@@ -269,7 +269,7 @@ def state_check_interference(base_url: str, users, seconds: float) -> dict:
                 f"the slowest {max(round_latencies):.1f} ms"
             )
             if with_checks:
-                client_ms = 1000 * checks.client_cpu_seconds / checks.requests
+                client_ms = 1000 * checks.client_cpu_seconds / max(checks.requests, 1)
                 line += (
                     f"; {checks.requests} checks, p99 {checks.percentile(99):.1f} ms, "
                     f"{checks.errors} unexpected answers, {client_ms:.2f} ms of client CPU each"
@@ -285,7 +285,9 @@ def state_check_interference(base_url: str, users, seconds: float) -> dict:
         "p99_change": round(beside / alone - 1, 3),
         "state_checks_sent": requests[True],
         "state_checks_unexpected_answers": check_errors,
-        "client_cpu_ms_per_state_check": round(1000 * client_cpu_seconds / requests[True], 3),
+        "client_cpu_ms_per_state_check": round(
+            1000 * client_cpu_seconds / max(requests[True], 1), 3
+        ),
     }
     print(
         f"  state checks beside the paced actions: p99 {alone:.1f} ms alone, {beside:.1f} ms "

@@ -20,6 +20,9 @@ from urllib.parse import urlparse
 from bench.load import ClientGroup, LoadResult
 
 RESPONSE_HEAD_END = b"\r\n\r\n"
+NO_CONTENT = frozenset({204, 304})
+# As long as the httpx clients wait for an answer.
+ANSWER_TIMEOUT_SECONDS = 30
 
 
 def _request_bytes(host: str, method: str, path: str, headers: dict[str, str]) -> bytes:
@@ -31,20 +34,27 @@ def _request_bytes(host: str, method: str, path: str, headers: dict[str, str]) -
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 
-async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes):
+async def _exchange(connection, request: bytes) -> tuple[int, bool]:
     """Sends the request; returns the answer's status and whether the server keeps the
-    connection open."""
+    connection open. The state check's answers name their length, or have no content."""
+    reader, writer = connection
     writer.write(request)
     head = await reader.readuntil(RESPONSE_HEAD_END)
     status = int(head[9:12])
-    length, keep_alive = 0, True
+    length, keep_alive = None, True
     for line in head.split(b"\r\n")[1:]:
         name, _, value = line.partition(b":")
         name = name.strip().lower()
         if name == b"content-length":
             length = int(value)
+        elif name == b"transfer-encoding":
+            raise ValueError("an answer in chunks, which this client does not read")
         elif name == b"connection" and value.strip().lower() == b"close":
             keep_alive = False
+    if status in NO_CONTENT:
+        length = 0
+    elif length is None:
+        raise ValueError("an answer that does not name its length")
     if length:
         await reader.readexactly(length)
     return status, keep_alive
@@ -57,23 +67,25 @@ async def _tab(host, port, request: bytes, deadline, think_seconds, result, expe
     while budget[0] > 0 and time.monotonic() < deadline:
         budget[0] -= 1
         started = time.perf_counter()
-        status = 599
-        # A kept-alive connection the server closed meanwhile (its keep-alive timeout, or a
-        # worker that is being replaced) fails at once: the check is sent again on a new one,
-        # as a browser resends an idempotent request.
+        status = 599  # no answer: counted with the 5xx, and by kind
         for reused in (connection is not None, False):
-            if connection is None:
-                connection = await asyncio.open_connection(host, port)
             try:
-                status, keep_alive = await _exchange(*connection, request)
-            except (asyncio.IncompleteReadError, ConnectionError) as error:
-                connection[1].close()
-                connection = None
-                if not reused:
-                    kind = type(error).__name__
-                    result.transport_errors[kind] = result.transport_errors.get(kind, 0) + 1
-                    break
-                continue
+                async with asyncio.timeout(ANSWER_TIMEOUT_SECONDS):
+                    if connection is None:
+                        connection = await asyncio.open_connection(host, port)
+                    status, keep_alive = await _exchange(connection, request)
+            except (OSError, EOFError, asyncio.LimitOverrunError, ValueError) as error:
+                if connection is not None:
+                    connection[1].close()
+                    connection = None
+                # A kept-alive connection the server closed meanwhile (its keep-alive timeout,
+                # or a worker being replaced) fails at once: the check is sent again on a new
+                # one, as a browser resends an idempotent request.
+                if reused and isinstance(error, (asyncio.IncompleteReadError, ConnectionError)):
+                    continue
+                kind = type(error).__name__
+                result.transport_errors[kind] = result.transport_errors.get(kind, 0) + 1
+                break
             if not keep_alive:
                 connection[1].close()
                 connection = None

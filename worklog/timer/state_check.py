@@ -98,12 +98,16 @@ class AnswerStateChecks:
 def _answer_on_a_live_connection(token: str, if_none_match: str) -> StateAnswer:
     """With CONN_HEALTH_CHECKS, Django asks a kept connection `SELECT 1` before a request's
     first query: for the check, a second round trip to the database. The check's own query
-    tells as well whether the connection still works; if it does not, the check is asked
-    again on a new one, as the health check would have done."""
+    tells as well whether a kept connection still works; if it fails there, the check is
+    asked again on a new connection, as the health check would have done. A failure on a
+    connection opened for this check is the database's answer, and is not asked again."""
+    kept = connection.connection is not None
     connection.health_check_done = True
     try:
         return answer_state_check(token, if_none_match)
     except (InterfaceError, OperationalError):
+        if not kept:
+            raise
         connection.close()
         return answer_state_check(token, if_none_match)
 

@@ -10,7 +10,7 @@ import pytest
 from django.core.servers.basehttp import get_internal_wsgi_application
 from django.core.signals import request_finished, request_started
 from django.core.signing import dumps
-from django.db import close_old_connections, connection
+from django.db import OperationalError, close_old_connections, connection, connections
 from django.urls import reverse
 
 from worklog.timer import services
@@ -173,10 +173,9 @@ def test_a_check_asks_the_database_once_with_no_health_check_before_it(wrapped, 
     assert asked == ["SELECT 1"]
 
 
+@pytest.mark.postgres  # SQLite's connections are not kept from one request to the next
 @pytest.mark.django_db(transaction=True)
 def test_a_check_on_a_kept_connection_that_broke_is_answered_on_a_new_one(wrapped, user):
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite's connections are not kept from one request to the next")
     token = state_token(user)
     etag = f'"{state_version(token)}"'
     broken = connection.connection
@@ -186,3 +185,57 @@ def test_a_check_on_a_kept_connection_that_broke_is_answered_on_a_new_one(wrappe
     assert headers["ETag"] == etag
     assert connection.connection is not broken
     assert not connection.connection.closed
+
+
+def failing_first(monkeypatch, times):
+    """Makes the wrapper's first `times` answers fail as on a broken connection."""
+    from worklog.timer import state_check
+
+    answered = state_check.answer_state_check
+    calls = []
+
+    def answer(token, if_none_match):
+        calls.append(token)
+        if len(calls) <= times:
+            raise OperationalError("server closed the connection unexpectedly")
+        return answered(token, if_none_match)
+
+    monkeypatch.setattr(state_check, "answer_state_check", answer)
+    return calls
+
+
+def test_a_kept_connection_that_fails_the_check_is_replaced_and_the_check_asked_again(
+    wrapped, user, monkeypatch
+):
+    token = state_token(user)
+    etag = f'"{state_version(token)}"'
+    calls = failing_first(monkeypatch, times=1)
+    closed = []
+    monkeypatch.setattr(connection, "close", lambda: closed.append(True))
+    status, _, _ = call(wrapped, query=f"token={token}", headers={"If-None-Match": etag})
+    assert status == "304 Not Modified"
+    assert len(calls) == 2
+    assert closed == [True]
+
+
+def test_a_check_is_asked_again_once_at_most(wrapped, user, monkeypatch):
+    token = state_token(user)
+    calls = failing_first(monkeypatch, times=2)
+    monkeypatch.setattr(connection, "close", lambda: None)
+    with pytest.raises(OperationalError):
+        call(wrapped, query=f"token={token}")
+    assert len(calls) == 2
+
+
+def test_a_failure_on_a_connection_opened_for_the_check_is_not_asked_again(
+    wrapped, user, monkeypatch
+):
+    token = state_token(user)
+    calls = failing_first(monkeypatch, times=1)
+    kept, connections["default"].connection = connections["default"].connection, None
+    try:
+        with pytest.raises(OperationalError):
+            call(wrapped, query=f"token={token}")
+    finally:
+        connections["default"].connection = kept
+    assert len(calls) == 1
