@@ -221,8 +221,8 @@ def state_check_interference(base_url: str, users, seconds: float) -> dict:
     """The paced actions of ACTIONS_BESIDE_STATE_CHECKS, their clients split between them, alone
     and with every user's open tab checking its timer state once a second (thirty times as
     often as a tab does; bench.tab_checks sends the checks), in rounds of each kind in ABBA
-    order. Gives the actions' p99 over all
-    rounds of each kind, and the change the checks make to it."""
+    order. Gives the actions' p99 over all rounds of each kind, and the change the checks make
+    to it."""
     from bench.scenarios import STATE_CHECK, scenarios
 
     by_name = {scenario.name: scenario for scenario in scenarios([], 0, users[0].pk)}
