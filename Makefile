@@ -5,6 +5,8 @@ SHELL := /bin/bash
 
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# `make serve`'s gunicorn for the open tabs' state checks, which the proxy sends there.
+STATE_CHECK_PORT ?= $(shell echo $$(( $(PORT) + 1 )))
 # uv from PATH, or installed into the selected Python (see .python-version) on first use.
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 PY := $(UV) run --locked python
@@ -14,7 +16,7 @@ WORKERS ?= $(shell echo $$(( $$(nproc) * 2 + 1 )))
 help:
 	@echo "make run     install, migrate SQLite, load demo data, serve on http://$(HOST):$(PORT)"
 	@echo "make test    install what the tests need (incl. Chromium) and run the whole suite"
-	@echo "make serve   production server: gunicorn (needs SECRET_KEY, DEBUG=0)"
+	@echo "make serve   production server: gunicorn on PORT, its state checks' on PORT+1 (needs SECRET_KEY, DEBUG=0)"
 	@echo "make bench   benchmarks on PostgreSQL (see README, Performance)"
 	@echo "make fuzz    the JSON API under a schema fuzzer, ten minutes (see README, Fuzzing the API)"
 	@echo "make lint    ruff, and a check that no migration is missing"
@@ -99,9 +101,12 @@ serve: install
 	$(PY) manage.py purge_idempotency_keys --schedule
 	$(PY) manage.py check_forgotten_timers --schedule
 	$(PY) manage.py send_week_reminders --schedule
-	@# The workers add up their metrics in a directory of their own (see README, Scaling).
+	@# The workers add up their metrics in a directory of their own (see README, Scaling). The
+	@# state checks' gunicorn answers GET /timer/state/ for the proxy in front (README, Scaling).
 	@export PROMETHEUS_MULTIPROC_DIR=$${PROMETHEUS_MULTIPROC_DIR:-$$(mktemp -d)}; \
 	.venv/bin/python manage.py db_worker --no-reload & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null || true' EXIT INT TERM; \
+	.venv/bin/gunicorn config.wsgi:application --config config/gunicorn_state_checks.conf.py \
+		--bind $(HOST):$(STATE_CHECK_PORT) --error-logfile - & checks=$$!; \
+	trap 'kill $$worker $$checks 2>/dev/null || true' EXIT INT TERM; \
 	.venv/bin/gunicorn config.wsgi:application --config config/gunicorn.conf.py \
 		--bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - --error-logfile -

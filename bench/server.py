@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/worklog_bench"
 SECRET_KEY = "benchmark-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
 GUNICORN_CONFIG = ROOT / "config" / "gunicorn.conf.py"
+STATE_CHECKS_CONFIG = ROOT / "config" / "gunicorn_state_checks.conf.py"
 
 
 def gunicorn_settings() -> dict:
@@ -68,10 +69,17 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(database_url: str, workers: int, env: dict[str, str] | None = None):
+def gunicorn(
+    database_url: str,
+    workers: int | None = None,
+    env: dict[str, str] | None = None,
+    config: Path = GUNICORN_CONFIG,
+):
     """Yields (base_url, master pid) of a running gunicorn, configured as `make serve` runs it
-    (config/gunicorn.conf.py), with `env` added to its environment; stops it afterwards."""
-    port = int(os.environ.get("BENCH_PORT") or 0) or free_port()
+    (`config`: the app's config/gunicorn.conf.py by default), with `env` added to its
+    environment and `workers` (when given) in place of the config's; stops it afterwards."""
+    port = int(os.environ.get("BENCH_PORT") or 0) if config == GUNICORN_CONFIG else 0
+    port = port or free_port()
     process = subprocess.Popen(
         [
             sys.executable,
@@ -79,11 +87,10 @@ def gunicorn(database_url: str, workers: int, env: dict[str, str] | None = None)
             "gunicorn",
             "config.wsgi:application",
             "--config",
-            str(GUNICORN_CONFIG),
+            str(config),
             "--bind",
             f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
+            *(("--workers", str(workers)) if workers else ()),
             "--log-level",
             "warning",
         ],

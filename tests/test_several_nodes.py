@@ -1,12 +1,13 @@
 """Two app servers on one PostgreSQL, as a load balancer spreads one user's requests: what one
 node wrote, the other reads at once (nothing it answers from is kept in its own process), with
 the database reached directly, through each process's connection pool, or through PgBouncer
-in transaction mode."""
+in transaction mode. And the state checks' gunicorn beside a node, as `make serve` runs it."""
 
 import re
 import subprocess
 import sys
 from contextlib import ExitStack
+from pathlib import Path
 
 import httpx
 import pytest
@@ -14,7 +15,7 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 
 from bench import pgbouncer as bouncer
-from bench.server import ROOT, gunicorn, server_environment
+from bench.server import ROOT, STATE_CHECKS_CONFIG, gunicorn, server_environment
 from core.services import create_api_token
 from decisioning.services import record_decision
 from tests.conftest import PASSWORD
@@ -77,13 +78,17 @@ def sign_in(client: httpx.Client, node: str, username: str) -> None:
     assert signed_in.status_code == 302, signed_in.text[:500]
 
 
-def test_a_write_through_one_node_is_read_through_the_other(two_nodes, user):
-    a, b = two_nodes
-    user.is_superuser = True
+def with_a_password_the_servers_know(user):
     # The servers know the production hashers only, not the tests' fast one.
     hasher = PBKDF2PasswordHasher()
     user.password = hasher.encode(PASSWORD, hasher.salt())
     user.save()
+
+
+def test_a_write_through_one_node_is_read_through_the_other(two_nodes, user):
+    a, b = two_nodes
+    user.is_superuser = True
+    with_a_password_the_servers_know(user)
     _token, secret = create_api_token(user=user, name="hotkey")
     api = {"Authorization": f"Bearer {secret}"}
 
@@ -122,3 +127,52 @@ def test_a_write_through_one_node_is_read_through_the_other(two_nodes, user):
             export = browser.get(f"{node}/decisions/export.csv")
             assert export.status_code == 200 and "granted on node a" in export.text
             assert httpx.get(f"{node}/readyz").json()["migrations"] == "applied"
+
+
+def niceness(pid: int) -> int:
+    # /proc/<pid>/stat: the command's name is in parentheses; nice is the 19th field.
+    return int(Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[16])
+
+
+def workers_of(master_pid: int) -> list[int]:
+    return [
+        int(status.parent.name)
+        for status in Path("/proc").glob("[0-9]*/status")
+        if f"\nPPid:\t{master_pid}\n" in status.read_text()
+    ]
+
+
+def test_the_state_checks_gunicorn_answers_an_open_tabs_checks_at_a_lower_priority(
+    transactional_db, static_root, user
+):
+    with_a_password_the_servers_know(user)
+    _token, secret = create_api_token(user=user, name="hotkey")
+    env = {"STATIC_ROOT": static_root}
+    with (
+        gunicorn(database_url_of_the_tests(), workers=1, env=env) as (app, app_master),
+        gunicorn(database_url_of_the_tests(), env=env, config=STATE_CHECKS_CONFIG) as (
+            checks,
+            checks_master,
+        ),
+        httpx.Client() as browser,
+    ):
+        sign_in(browser, app, user.username)
+        page = browser.get(f"{app}/")
+        version = re.search(r'data-timer-version="([^"]+)"', page.text).group(1)
+        state_url = re.search(r'data-state-url="([^"]+)"', page.text).group(1).replace("&amp;", "&")
+        unchanged = {"If-None-Match": f'"{version}"'}
+        assert httpx.get(f"{checks}{state_url}", headers=unchanged).status_code == 304
+
+        started = httpx.post(
+            f"{app}/api/v1/timer/start", headers={"Authorization": f"Bearer {secret}"}
+        )
+        assert started.status_code in (200, 201), started.text
+        changed = httpx.get(f"{checks}{state_url}", headers=unchanged)
+        assert changed.status_code == 200 and changed.json()["version"] != version
+        forged = httpx.get(f"{checks}/timer/state/?token=forged", headers=unchanged)
+        assert forged.status_code == 403 and forged.json()["code"] == "invalid_token"
+
+        check_workers = workers_of(checks_master)
+        assert len(check_workers) == 2
+        [app_niceness] = {niceness(pid) for pid in workers_of(app_master)}
+        assert {niceness(pid) for pid in check_workers} == {app_niceness + 10}
