@@ -29,6 +29,7 @@ from bench.load import ClientGroup, LoadResult, run_groups, run_groups_beside, r
 from bench.scenarios import READ_FLOOR, STATE_CHECK, SWITCH_ALONE
 from bench.server import (
     DEFAULT_DATABASE_URL,
+    STATE_CHECKS_CONFIG,
     gunicorn,
     gunicorn_settings,
     manage,
@@ -50,7 +51,7 @@ ACTIONS_BESIDE_STATE_CHECKS = ("timer toggle (HTMX)", "dashboard GET")
 # Rounds of each kind, run in the order alone, with, with, alone, alone, with, ... (ABBA): the
 # paced toggles fill their users' days as the rounds go on, so every dashboard of a later round
 # has more to draw, and a fixed order would count that growth against whichever kind runs later.
-STATE_CHECK_ROUNDS = 4
+STATE_CHECK_ROUNDS = 6
 FLOORS = ("floor", READ_FLOOR)
 SWITCH_THEN_READ = "switch + week read (API)"
 # Switches per second of TimeTagger 26.1 at 10 clients in the same workload on the 2-CPU machine
@@ -217,12 +218,13 @@ def _percentile(latencies: list[float], p: int) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * p / 100))]
 
 
-def state_check_interference(base_url: str, users, seconds: float) -> dict:
+def state_check_interference(base_url: str, checks_url: str, users, seconds: float) -> dict:
     """The paced actions of ACTIONS_BESIDE_STATE_CHECKS, their clients split between them, alone
     and with every user's open tab checking its timer state once a second (thirty times as
     often as a tab does; bench.tab_checks sends the checks), in rounds of each kind in ABBA
-    order. Gives the actions' p99 over all rounds of each kind, and the change the checks make
-    to it."""
+    order. The checks go to `checks_url`, the state checks' gunicorn, as the proxy in front
+    sends them (README, Scaling). Gives the actions' p99 over all rounds of each kind, and the
+    change the checks make to it."""
     from bench.scenarios import STATE_CHECK, scenarios
 
     by_name = {scenario.name: scenario for scenario in scenarios([], 0, users[0].pk)}
@@ -254,7 +256,7 @@ def state_check_interference(base_url: str, users, seconds: float) -> dict:
             if with_checks:
                 tabs = group(STATE_CHECK, users)
                 results, checks = run_groups_beside(
-                    base_url, groups, partial(run_tab_checks, base_url, tabs, **limits), **limits
+                    base_url, groups, partial(run_tab_checks, checks_url, tabs, **limits), **limits
                 )
                 requests[True] += checks.requests
                 check_errors += checks.errors
@@ -309,7 +311,8 @@ def bar(load_rows: list[dict], levels: list[int], interference: dict | None) -> 
         unanswered = interference.get("state_checks_unexpected_answers", 0)
         checks.append(
             {
-                "check": "timer state checks: the paced actions' p99 moves by ≤ 10%",
+                "check": "timer state checks (to their own gunicorn, as the proxy sends them): "
+                "the paced actions' p99 moves by ≤ 10%",
                 "value": f"{change:+.1%} (p99 {interference['p99_ms_alone']} → "
                 f"{interference['p99_ms_with_state_checks']} ms)"
                 + (f", {unanswered} checks failed" if unanswered else ""),
@@ -457,7 +460,10 @@ def main() -> None:
             )
             if not only or any(part in STATE_CHECK.name for part in only):
                 print("== Timer state checks beside the paced actions", flush=True)
-                results["state_checks"] = state_check_interference(base_url, users, args.seconds)
+                with gunicorn(args.database_url, config=STATE_CHECKS_CONFIG) as (checks_url, _):
+                    results["state_checks"] = state_check_interference(
+                        base_url, checks_url, users, args.seconds
+                    )
             results["worker_peak_rss_mib"] = worker_peak_memory_mib(master_pid)
             if not args.skip_scale:
                 print("== Scale: 1,000 and 1,000,000 timer sessions", flush=True)
