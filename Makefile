@@ -102,11 +102,14 @@ serve: install
 	$(PY) manage.py check_forgotten_timers --schedule
 	$(PY) manage.py send_week_reminders --schedule
 	@# The workers add up their metrics in a directory of their own (see README, Scaling). The
-	@# state checks' gunicorn answers GET /timer/state/ for the proxy in front (README, Scaling).
+	@# state checks' gunicorn answers GET /timer/state/ for the proxy in front (README, The
+	@# proxy in front); it logs no access, as every open tab asks twice a minute. When either
+	@# gunicorn ends, everything ends: a proxy would otherwise send its requests to nothing.
 	@export PROMETHEUS_MULTIPROC_DIR=$${PROMETHEUS_MULTIPROC_DIR:-$$(mktemp -d)}; \
 	.venv/bin/python manage.py db_worker --no-reload & worker=$$!; \
 	.venv/bin/gunicorn config.wsgi:application --config config/gunicorn_state_checks.conf.py \
 		--bind $(HOST):$(STATE_CHECK_PORT) --error-logfile - & checks=$$!; \
-	trap 'kill $$worker $$checks 2>/dev/null || true' EXIT INT TERM; \
 	.venv/bin/gunicorn config.wsgi:application --config config/gunicorn.conf.py \
-		--bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - --error-logfile -
+		--bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - --error-logfile - & app=$$!; \
+	trap 'kill $$worker $$checks $$app 2>/dev/null || true' EXIT INT TERM; \
+	wait -n $$checks $$app

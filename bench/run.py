@@ -52,6 +52,8 @@ ACTIONS_BESIDE_STATE_CHECKS = ("timer toggle (HTMX)", "dashboard GET")
 # paced toggles fill their users' days as the rounds go on, so every dashboard of a later round
 # has more to draw, and a fixed order would count that growth against whichever kind runs later.
 STATE_CHECK_ROUNDS = 6
+# The highest niceness.
+LEAST_PRIORITY = 19
 FLOORS = ("floor", READ_FLOOR)
 SWITCH_THEN_READ = "switch + week read (API)"
 # Switches per second of TimeTagger 26.1 at 10 clients in the same workload on the 2-CPU machine
@@ -218,6 +220,14 @@ def _percentile(latencies: list[float], p: int) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * p / 100))]
 
 
+def _tabs_elsewhere(checks_url: str, tabs: ClientGroup, limits: dict) -> LoadResult:
+    """The open tabs' checks, from the process run_groups_beside gives them, at the least
+    priority: the tabs stand for browsers on their users' own machines, whose work takes none
+    of the server's CPU, so here it yields the CPUs to the server and the timed clients."""
+    os.setpriority(os.PRIO_PROCESS, 0, LEAST_PRIORITY)
+    return run_tab_checks(checks_url, tabs, **limits)
+
+
 def state_check_interference(base_url: str, checks_url: str, users, seconds: float) -> dict:
     """The paced actions of ACTIONS_BESIDE_STATE_CHECKS, their clients split between them, alone
     and with every user's open tab checking its timer state once a second (thirty times as
@@ -256,7 +266,7 @@ def state_check_interference(base_url: str, checks_url: str, users, seconds: flo
             if with_checks:
                 tabs = group(STATE_CHECK, users)
                 results, checks = run_groups_beside(
-                    base_url, groups, partial(run_tab_checks, checks_url, tabs, **limits), **limits
+                    base_url, groups, partial(_tabs_elsewhere, checks_url, tabs, limits), **limits
                 )
                 requests[True] += checks.requests
                 check_errors += checks.errors

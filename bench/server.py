@@ -75,11 +75,11 @@ def gunicorn(
     env: dict[str, str] | None = None,
     config: Path = GUNICORN_CONFIG,
 ):
-    """Yields (base_url, master pid) of a running gunicorn, configured as `make serve` runs it
-    (`config`: the app's config/gunicorn.conf.py by default), with `env` added to its
-    environment and `workers` (when given) in place of the config's; stops it afterwards."""
-    port = int(os.environ.get("BENCH_PORT") or 0) if config == GUNICORN_CONFIG else 0
-    port = port or free_port()
+    """Yields (base_url, master pid) of a running gunicorn on a free port, configured as
+    `make serve` runs it (`config`: the app's config/gunicorn.conf.py by default), with `env`
+    added to its environment and `workers` (when given) in place of the config's; stops it
+    afterwards."""
+    port = free_port()
     process = subprocess.Popen(
         [
             sys.executable,

@@ -13,7 +13,6 @@ connections opened ahead of their requests would hold the worker's threads and s
 requests the run times (seen: answers of about a second with clients that connected early)."""
 
 import asyncio
-import os
 import random
 import time
 from urllib.parse import urlparse
@@ -22,8 +21,6 @@ from bench.load import ClientGroup, LoadResult
 
 RESPONSE_HEAD_END = b"\r\n\r\n"
 NO_CONTENT = frozenset({204, 304})
-# The highest niceness: the process runs only on CPU time no one else at a higher priority wants.
-LEAST_PRIORITY = 19
 # As long as the httpx clients wait for an answer.
 ANSWER_TIMEOUT_SECONDS = 30
 
@@ -108,12 +105,7 @@ def run_tab_checks(
     base_url: str, group: ClientGroup, *, max_requests: int, max_seconds: float
 ) -> LoadResult:
     """`group`'s clients as open tabs, each sending its request every `think_seconds` or so.
-    The requests carry their credentials in the URL and headers (no cookies). Run it in a
-    process of its own (bench.load.run_groups_beside does): it lowers that process's priority
-    to the least. The tabs stand for browsers on their users' own machines, whose work would
-    take none of the server's CPU; here it yields the CPUs to the server and to the timed
-    clients whenever they want them."""
-    os.nice(LEAST_PRIORITY)
+    The requests carry their credentials in the URL and headers (no cookies)."""
     url = urlparse(base_url)
     requests = []
     for index in range(group.clients):

@@ -49,16 +49,11 @@ def test_gunicorn_counts_a_request_once_it_has_its_environ_and_before_the_hook()
     )
 
 
-def test_the_state_checks_gunicorn_runs_with_the_apps_settings_and_a_control_socket_of_its_own():
+def test_the_state_checks_gunicorn_runs_with_the_apps_settings_and_two_workers():
     """config/gunicorn_state_checks.conf.py, which `make serve` runs beside the app's."""
-    from gunicorn.config import ControlSocket
-
     checks = runpy.run_path(str(settings.BASE_DIR / "config" / "gunicorn_state_checks.conf.py"))
     for name in ("worker_class", "threads", "max_requests", "timeout", "preload_app"):
         assert checks[name] == HOOKS[name]
     for hook in ("pre_fork", "post_request", "child_exit"):
         assert checks[hook].__code__.co_filename == HOOKS[hook].__code__.co_filename
     assert checks["workers"] == 2
-    # Two masters on one socket: the second would take the first's from gunicornc.
-    assert checks["control_socket"] != ControlSocket.default
-    assert "control_socket" not in HOOKS
