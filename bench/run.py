@@ -233,8 +233,8 @@ def state_check_interference(base_url: str, checks_url: str, users, seconds: flo
     and with every user's open tab checking its timer state once a second (thirty times as
     often as a tab does; bench.tab_checks sends the checks), in rounds of each kind in ABBA
     order. The checks go to `checks_url`, the state checks' gunicorn, as the proxy in front
-    sends them (README, Scaling). Gives the actions' p99 over all rounds of each kind, and the
-    change the checks make to it."""
+    sends them (README, The proxy in front). Gives the actions' p99 over all rounds of each
+    kind, and the change the checks make to it."""
     from bench.scenarios import STATE_CHECK, scenarios
 
     by_name = {scenario.name: scenario for scenario in scenarios([], 0, users[0].pk)}
