@@ -118,15 +118,28 @@ def gunicorn(
             process.kill()
 
 
-def worker_peak_memory_mib(master_pid: int) -> list[float]:
-    """Peak resident memory (VmHWM) of each gunicorn worker, in MiB."""
-    peaks = []
+def worker_pids(master_pid: int) -> list[int]:
+    """The pids of a gunicorn master's workers."""
+    pids = []
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
             text = status.read_text()
+        except OSError:  # a process that ended meanwhile
+            continue
+        if f"\nPPid:\t{master_pid}\n" in text:
+            pids.append(int(status.parent.name))
+    return pids
+
+
+def worker_peak_memory_mib(master_pid: int) -> list[float]:
+    """Peak resident memory (VmHWM) of each gunicorn worker, in MiB."""
+    peaks = []
+    for pid in worker_pids(master_pid):
+        try:
+            text = Path(f"/proc/{pid}/status").read_text()
         except OSError:
             continue
         fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
-        if fields.get("PPid", "").strip() == str(master_pid) and "VmHWM" in fields:
+        if "VmHWM" in fields:
             peaks.append(int(fields["VmHWM"].split()[0]) / 1024)
     return sorted(peaks)

@@ -34,7 +34,7 @@ def post_request(worker, req, environ, resp):
     # (a request it could not read) it counted nothing.
     from worklog.timer.state_check import is_state_check
 
-    if environ and is_state_check(environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO")):
+    if environ and is_state_check(environ):
         worker.nr -= 1
 
 

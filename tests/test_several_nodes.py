@@ -17,7 +17,7 @@ from django.db import connection
 from gunicorn.ctl.client import ControlClient
 
 from bench import pgbouncer as bouncer
-from bench.server import ROOT, STATE_CHECKS_CONFIG, gunicorn, server_environment
+from bench.server import ROOT, STATE_CHECKS_CONFIG, gunicorn, server_environment, worker_pids
 from core.services import create_api_token
 from decisioning.services import record_decision
 from tests.conftest import PASSWORD
@@ -82,6 +82,13 @@ def sign_in(client: httpx.Client, node: str, username: str) -> None:
     assert signed_in.status_code == 302, signed_in.text[:500]
 
 
+def state_check_of(page: httpx.Response) -> tuple[str, str]:
+    """The timer version a page's header shows, and the URL its tab checks it at."""
+    version = re.search(r'data-timer-version="([^"]+)"', page.text).group(1)
+    state_url = re.search(r'data-state-url="([^"]+)"', page.text).group(1).replace("&amp;", "&")
+    return version, state_url
+
+
 def with_a_password_the_servers_know(user):
     # The servers know the production hashers only, not the tests' fast one.
     hasher = PBKDF2PasswordHasher()
@@ -106,8 +113,7 @@ def test_a_write_through_one_node_is_read_through_the_other(two_nodes, user):
         # an open tab's state check agrees on either node.
         page = browser.get(f"{b}/")
         assert page.status_code == 200 and "No timer running" not in page.text
-        version = re.search(r'data-timer-version="([^"]+)"', page.text).group(1)
-        state_url = re.search(r'data-state-url="([^"]+)"', page.text).group(1).replace("&amp;", "&")
+        version, state_url = state_check_of(page)
         unchanged = {"If-None-Match": f'"{version}"'}
         assert version != "idle"
         assert httpx.get(f"{a}{state_url}", headers=unchanged).status_code == 304
@@ -138,18 +144,6 @@ def niceness(pid: int) -> int:
     return int(Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[16])
 
 
-def workers_of(master_pid: int) -> list[int]:
-    workers = []
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            text = status.read_text()
-        except OSError:  # a process that ended meanwhile
-            continue
-        if f"\nPPid:\t{master_pid}\n" in text:
-            workers.append(int(status.parent.name))
-    return workers
-
-
 def test_the_state_checks_gunicorn_answers_an_open_tabs_checks_at_a_lower_priority(
     transactional_db, static_root, user
 ):
@@ -166,8 +160,7 @@ def test_the_state_checks_gunicorn_answers_an_open_tabs_checks_at_a_lower_priori
     ):
         sign_in(browser, app, user.username)
         page = browser.get(f"{app}/")
-        version = re.search(r'data-timer-version="([^"]+)"', page.text).group(1)
-        state_url = re.search(r'data-state-url="([^"]+)"', page.text).group(1).replace("&amp;", "&")
+        version, state_url = state_check_of(page)
         unchanged = {"If-None-Match": f'"{version}"'}
         assert httpx.get(f"{checks}{state_url}", headers=unchanged).status_code == 304
 
@@ -180,9 +173,9 @@ def test_the_state_checks_gunicorn_answers_an_open_tabs_checks_at_a_lower_priori
         forged = httpx.get(f"{checks}/timer/state/?token=forged", headers=unchanged)
         assert forged.status_code == 403 and forged.json()["code"] == "invalid_token"
 
-        check_workers = workers_of(checks_master)
+        check_workers = worker_pids(checks_master)
         assert len(check_workers) == 2
-        [app_niceness] = {niceness(pid) for pid in workers_of(app_master)}
+        [app_niceness] = {niceness(pid) for pid in worker_pids(app_master)}
         assert {niceness(pid) for pid in check_workers} == {max(app_niceness, 10)}
         # gunicornc reaches the checks' master on a socket of its own, not the app's.
         with ControlClient(STATE_CHECKS_SOCKET) as control:

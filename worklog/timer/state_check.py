@@ -52,8 +52,8 @@ def state_check_path() -> str:
     return reverse("worklog:timer-state")
 
 
-def is_state_check(method: str, path: str) -> bool:
-    return method == "GET" and path == state_check_path()
+def is_state_check(environ) -> bool:
+    return environ.get("REQUEST_METHOD") == "GET" and environ.get("PATH_INFO") == state_check_path()
 
 
 def answer_state_check(token: str, if_none_match: str) -> StateAnswer:
@@ -72,7 +72,7 @@ class AnswerStateChecks:
         self.application = application
 
     def __call__(self, environ, start_response):
-        if not is_state_check(environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO")) or (
+        if not is_state_check(environ) or (
             settings.SECURE_SSL_REDIRECT and not _is_secure(environ)
         ):
             return self.application(environ, start_response)
